@@ -1,0 +1,3 @@
+from atoz.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""The `atoz` command line: parsing options and printing; the rules live in the domain modules.
+
+Heavy imports (sqlite-utils, tabulate, dateutil) happen inside the commands so `atoz --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from atoz import __version__
+from atoz.errors import AtozError
+
+
+class _Group(TyperGroup):
+    """Turns an AtozError into one line on stderr and its exit code: never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AtozError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except sqlite3.OperationalError as exc:
+            typer.echo(f"Error: database: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="atoz",
+    help="Keep every Amazon A-to-z Guarantee claim deadline, locally.\n\n"
+         "Start with `atoz demo`; every morning run `atoz due-today`.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="ATOZ_DB", show_default=False,
+                 help="Database file (default: atoz.db in your data folder; env ATOZ_DB)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", envvar="ATOZ_TODAY", show_default=False,
+                 help="Act as if today were this date (env ATOZ_TODAY)."),
+]
+MarketplaceOption = Annotated[
+    str, typer.Option("--marketplace", "-m", help="Marketplace code: US, CA, UK, DE, JP...")
+]
+
+
+def default_db_path() -> Path:
+    """The user's data folder: XDG on Linux, Application Support on macOS, APPDATA on Windows."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "atoz" / "atoz.db"
+
+
+def db_path(option: Path | None) -> Path:
+    return option if option is not None else default_db_path()
+
+
+def open_store(option: Path | None) -> Any:
+    from atoz.store import Store
+
+    return Store.open(db_path(option))
+
+
+def get_today(option: str | None) -> Any:
+    from atoz import clock
+
+    return clock.today(option)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"atoz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Keep every Amazon A-to-z Guarantee claim deadline, locally."""
+
+
+def main() -> None:
+    app()
+
+
+from atoz.cli import claims, info  # noqa: E402,F401  (registers the commands)

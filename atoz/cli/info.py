@@ -1,0 +1,86 @@
+"""Commands about the tool itself: the rules in force, and the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from atoz.cli import DbOption, JsonOption, app, db_path, open_store
+from atoz.render import out, print_json, print_table
+
+
+@app.command()
+def policy(
+    marketplace: Annotated[str | None, typer.Option(
+        "--marketplace", "-m", help="One marketplace (default: all, in a summary table).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the A-to-z rules in force, each with its source and as-of date.
+
+    Example: atoz policy --marketplace UK
+    """
+    from dataclasses import asdict
+
+    from atoz.policy import get_policy, history, marketplaces
+
+    codes = [get_policy(marketplace).marketplace] if marketplace else marketplaces()
+    policies = [get_policy(code) for code in codes]
+    if as_json:
+        print_json([{**{k: v for k, v in asdict(p).items() if k != "rules"}, "as_of": p.as_of,
+                     "rules": {n: asdict(r) for n, r in p.rules.items()}} for p in policies])
+        return
+    if not marketplace:
+        print_table(
+            [[p.marketplace, p.name, p.timezone, p.currency,
+              p.rules["window_opens_after_delivery"].value, p.rules["window_opens_after_order"].value,
+              p.rules["window_closes_after_delivery"].value, p.rules["response_hours"].value,
+              p.rules["appeal_days"].value, p.as_of] for p in policies],
+            ["mkt", "site", "time zone", "cur", "opens +d (delivery)", "opens +d (order)",
+             "closes +d", "respond h", "appeal d", "as of"])
+        out("\nEach rule's source and notes: atoz policy --marketplace CODE")
+        return
+    p = policies[0]
+    out(f"{p.name} ({p.marketplace}), policy {p.policy_id}, time zone {p.timezone}, "
+        f"currency {p.currency}")
+    for rule in p.rules.values():
+        value = ", ".join(rule.value) if isinstance(rule.value, list) else rule.value
+        out(f"\n{rule.name}: {value} {rule.unit}  (as of {rule.as_of})")
+        out(f"  source: {rule.source}")
+        if rule.note:
+            out(f"  note: {rule.note}")
+    out("\nEarlier rules:")
+    for old in history():
+        span = f"until {old['until']}" if "until" in old else f"from {old['from']}"
+        out(f"  {old['rule']}: {old['value']} {old['unit']} {span}; {old['note']} "
+            f"({old['source']})")
+
+
+@app.command()
+def info(
+    check: Annotated[bool, typer.Option("--check", help="Also run SQLite's integrity check.")
+                     ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show where the database is, its schema version and what it holds.
+
+    Example: atoz info --check
+    """
+    from atoz import __version__
+    from atoz.policy import get_policy
+
+    path = db_path(db)
+    store = open_store(db)
+    data = {"version": __version__, "database": str(path.resolve()),
+            "schema": store.schema_version(), **store.counts(),
+            "policy_as_of": get_policy("US").as_of}
+    if check:
+        data["integrity"] = store.integrity()
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        out(f"{key:13} {value}")
+    if check and data["integrity"] != "ok":
+        raise typer.Exit(1)

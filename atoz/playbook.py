@@ -1,0 +1,128 @@
+"""The playbook: which steps a claim needs, when each is due, and its hard deadline.
+
+Pure functions of a claim's facts, its outcome history and the steps done so far; the store keeps
+their result so that `due-today` is one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from atoz.dates import plural
+from atoz.outcomes import SELLER_FUNDED, is_open
+from atoz.policy import Policy
+
+PRE_DECISION = ("contact", "follow-up", "represent")
+STEPS = (*PRE_DECISION, "appeal")
+_DAY_RULE = {"contact": "contact_day", "follow-up": "follow_up_day", "represent": "represent_day"}
+WHAT_TO_DO = {
+    "contact": "Write to the buyer: apologise, offer a better way to settle it, ask them to "
+               "withdraw the claim",
+    "follow-up": "Write to the buyer again: offer to solve it together, ask for photos and details",
+    "represent": "Tell Amazon your side: what happened, when you wrote, what the buyer did not send",
+    "appeal": "Appeal the seller-funded grant: what happened, what you did, what you will change",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    due: dt.date
+    deadline: str  # an ISO instant with offset (response deadline) or an ISO date (appeal)
+    deadline_key: str  # the same moment in UTC, so deadlines of any kind sort together
+    moved: str  # why the due date was moved earlier, or ""
+    state: str  # open, done or moot
+    done_on: dt.date | None = None
+
+
+def response_deadline(
+    claim_date: dt.date, claim_time: dt.time | None, policy: Policy
+) -> dt.datetime:
+    """The instant the seller's answer is due: claim moment + the policy's hours.
+
+    Without a time of day the start of the claim day is assumed, so the deadline shown is never
+    later than the real one. Hours are elapsed time, so a DST change is counted right.
+    """
+    tz = policy.tz
+    start = dt.datetime.combine(claim_date, claim_time or dt.time(0), tzinfo=tz)
+    hours = dt.timedelta(hours=policy.hours("response_hours"))
+    return (start.astimezone(dt.timezone.utc) + hours).astimezone(tz)
+
+
+def last_day_starting_before(instant: dt.datetime) -> dt.date:
+    """The last calendar day (in the instant's zone) whose start is before the instant."""
+    day = instant.date()
+    tz = instant.tzinfo
+    if dt.datetime.combine(day, dt.time(0), tzinfo=tz) >= instant:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _key(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.timezone.utc).isoformat(timespec="minutes")
+
+
+def appeal_deadline(decided_on: dt.date, policy: Policy) -> dt.date:
+    return decided_on + dt.timedelta(days=policy.days("appeal_days"))
+
+
+def schedule(
+    claim_date: dt.date,
+    claim_time: dt.time | None,
+    policy: Policy,
+    outcomes: list[tuple[str, dt.date]],
+    done: dict[str, dt.date],
+) -> list[Step]:
+    """Every step the claim has, in playbook order.
+
+    `outcomes` is the outcome history, oldest first (the last entry is the current outcome);
+    `done` maps each step recorded as done to its date.
+    """
+    status = outcomes[-1][0] if outcomes else "under-review"
+    deadline = response_deadline(claim_date, claim_time, policy)
+    last_day = last_day_starting_before(deadline)
+    hours = policy.hours("response_hours")
+    steps = []
+    for name in PRE_DECISION:
+        day = policy.days(_DAY_RULE[name])
+        due = claim_date + dt.timedelta(days=day)
+        moved = ""
+        if due > last_day:
+            due = last_day
+            moved = f"moved from day {day}: {hours}-hour rule"
+            if claim_time is None:
+                moved += " counted from the start of the claim day (give the claim's time to use it)"
+        state = "done" if name in done else ("open" if is_open(status) else "moot")
+        steps.append(Step(name, due, deadline.isoformat(timespec="minutes"), _key(deadline),
+                          moved, state, done.get(name)))
+    grants = [on for outcome, on in outcomes if outcome == SELLER_FUNDED]
+    if grants:
+        decided = grants[-1]
+        until = appeal_deadline(decided, policy)
+        end_of_day = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=policy.tz)
+        state = "done" if "appeal" in done else ("open" if status == SELLER_FUNDED else "moot")
+        steps.append(Step("appeal", decided, until.isoformat(), _key(end_of_day), "", state,
+                          done.get("appeal")))
+    return steps
+
+
+def time_left(due: dt.date, today: dt.date) -> str:
+    days = (due - today).days
+    if days == 0:
+        return "today"
+    if days < 0:
+        return f"overdue {plural(-days, 'day')}"
+    return plural(days, "day")
+
+
+def show_deadline(deadline: str) -> str:
+    """`2026-11-05T14:30-08:00` -> `2026-11-05 14:30`; dates stay as they are."""
+    return deadline[:16].replace("T", " ")
+
+
+def zone_of(deadline: str, tz: ZoneInfo) -> str:
+    if "T" not in deadline:
+        return ""
+    return dt.datetime.fromisoformat(deadline).astimezone(tz).tzname() or ""
