@@ -106,4 +106,4 @@ def main() -> None:
     app()
 
 
-from atoz.cli import claims, info  # noqa: E402,F401  (registers the commands)
+from atoz.cli import claims, data, info  # noqa: E402,F401  (registers the commands)

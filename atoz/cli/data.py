@@ -1,0 +1,103 @@
+"""Commands that move data in and out: import, and the demo on the bundled sample."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from atoz.cli import DbOption, TodayOption, app, get_today, open_store
+from atoz.render import note, out
+
+DEMO_TODAY = "2026-11-18"
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False)],
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="What the file is (default: detected from its content).")] = None,
+    marketplace: Annotated[str | None, typer.Option(
+        "--marketplace", "-m", help="Marketplace for rows that do not say.")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Text encoding (default: detected).")] = None,
+    skip_bad: Annotated[Path | None, typer.Option(
+        "--skip-bad", metavar="REJECTS",
+        help="Import the good rows and write the bad ones, with the reason, to REJECTS.")
+                        ] = None,
+    db: DbOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Import claims (atoz CSV or JSON export) or Amazon order data. All rows or none.
+
+    Example: atoz import sample_data/claims.csv
+    """
+    from atoz.imports import ImportOptions, run_import
+
+    store = open_store(db)
+    options = ImportOptions(marketplace=marketplace, encoding=encoding, skip_bad=skip_bad,
+                            today=get_today(today))
+    result = run_import(store, file, kind, options)
+    for line in result.notes:
+        note(line)
+    out(f"Imported {file.name}: {result.summary()}")
+
+
+def sample_dir() -> Path:
+    """The bundled sample data: beside the package in a checkout, or installed under share/."""
+    candidates = [Path(__file__).resolve().parents[2] / "sample_data",
+                  Path(sys.prefix) / "share" / "atoz" / "sample_data"]
+    for candidate in candidates:
+        if (candidate / "claims.csv").is_file():
+            return candidate
+    from atoz.errors import AtozError
+
+    raise AtozError("the sample data is not installed (looked in "
+                    + ", ".join(str(c) for c in candidates) + ")")
+
+
+@app.command()
+def demo(
+    today: Annotated[str, typer.Option("--today", help="The demo's fixed 'today'.")] = DEMO_TODAY,
+    keep: Annotated[Path | None, typer.Option(
+        "--keep", help="Keep the demo database at this path to explore it.")] = None,
+) -> None:
+    """Show what a seller sees, on the bundled sample claims, in a throwaway database.
+
+    Never touches your own database. Example: atoz demo
+    """
+    from atoz.cli.claims import list_claims, status
+
+    workdir = tempfile.mkdtemp(prefix="atoz-demo-")
+    db = keep or Path(workdir) / "demo.db"
+    if keep and keep.exists():
+        from atoz.errors import InputError
+
+        raise InputError("--keep", str(keep), "already exists; give a new path")
+    os.environ["ATOZ_TODAY"] = today
+    sample = sample_dir()
+    out(f"# atoz demo: the sample claims in {sample}, as if today were {today}")
+    out(f"# (a throwaway database at {db}; your own database is not touched)\n")
+    out(f"$ atoz import {sample / 'claims.csv'}")
+    import_file(sample / "claims.csv", db=db, today=today)
+    out("\n$ atoz list --open")
+    list_claims(open_only=True, db=db)
+    store = open_store(db)
+    first_open = store.claims(statuses=["under-review"], limit=1)
+    if first_open:
+        claim_id = str(first_open[0]["id"])
+        out(f"\n$ atoz status {claim_id}")
+        status(claim_id, db=db, today=today)
+    for name, extra in DEMO_STEPS:
+        out(f"\n$ atoz {name}")
+        extra(db, today)
+    out("\nTry it on your own claims: atoz add ORDER_ID --order-date ... --latest-delivery ...")
+
+
+# What the demo shows after the claim list, in order; other command groups append to it.
+DEMO_STEPS: list[tuple[str, Callable[[Path, str], None]]] = []

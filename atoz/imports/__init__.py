@@ -1,0 +1,111 @@
+"""Importing files: detect what a file is, then hand it to the importer for that kind.
+
+Every importer is all-or-nothing: it checks and writes inside one transaction, and one bad row
+rejects the file with `file:line: field: problem` (unless the kind supports `--skip-bad`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atoz.errors import FileFormatError, InputError
+from atoz.store import Store
+
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.kind}: {self.added} added, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.skipped} skipped")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    marketplace: str | None = None
+    encoding: str | None = None
+    skip_bad: Path | None = None
+    today: object = None  # datetime.date; resolves `today` in claim dates
+
+
+Importer = Callable[[Store, Path, ImportOptions], ImportResult]
+
+
+def row_error(path: Path, line: int, exc: InputError) -> FileFormatError:
+    value = f" {exc.value!r}:" if exc.value != "" else ""
+    return FileFormatError(f"{path.name}:{line}: {exc.field}:{value} {exc.problem}")
+
+
+def read_head(path: Path, size: int = 4096) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def detect_kind(path: Path) -> str:
+    """The kind of file, from its content (the name is only a hint)."""
+    head = read_head(path)
+    if not head.strip():
+        raise FileFormatError(f"{path.name}: the file is empty")
+    if b"\x00" in head:
+        raise FileFormatError(f"{path.name}: not a text file (binary data)")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    if text.startswith(("{", "[")):
+        return _json_kind(path, text)
+    first_line = text.splitlines()[0] if text else ""
+    if "\t" in first_line:
+        return "order-report"
+    if first_line.replace(" ", "").lower().startswith("order_id"):
+        return "claims-csv"
+    raise FileFormatError(
+        f"{path.name}:1: header: not a file atoz knows; expected atoz's claims CSV "
+        "(order_id,order_date,latest_delivery,...), an Amazon order report (tab-separated), "
+        "or SP-API / Finances JSON")
+
+
+def _json_kind(path: Path, head: str) -> str:
+    for marker, kind in KIND_MARKERS:
+        if marker in head:
+            return kind
+    raise FileFormatError(f"{path.name}:1: json: not a JSON file atoz knows (no Orders, orders, "
+                          "FinancialEvents or atoz export keys)")
+
+
+# Markers in a JSON file's first 4 KB that tell the kinds apart; the importers check the rest.
+KIND_MARKERS: list[tuple[str, str]] = [
+    ('"atoz_export"', "claims-json"),
+]
+
+
+def importers() -> dict[str, Importer]:
+    from atoz.imports import claims_file
+
+    kinds: dict[str, Importer] = {
+        "claims-csv": claims_file.import_csv,
+        "claims-json": claims_file.import_json,
+    }
+    return kinds
+
+
+def run_import(store: Store, path: Path, kind: str | None, options: ImportOptions) -> ImportResult:
+    if not path.is_file():
+        raise InputError("FILE", str(path), "no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FileFormatError(f"{path.name}: larger than 2 GB; split it")
+    available = importers()
+    chosen = kind or detect_kind(path)
+    if chosen not in available:
+        raise InputError("--kind", chosen, f"unknown; use one of {', '.join(available)}")
+    return available[chosen](store, path, options)

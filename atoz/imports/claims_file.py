@@ -1,0 +1,98 @@
+"""atoz's own claims files: the CSV a seller keeps by hand, and the JSON `atoz export` writes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from atoz import clock
+from atoz.claims import add_claim, build_claim
+from atoz.dates import parse_date
+from atoz.errors import FileFormatError, InputError
+from atoz.imports import ImportOptions, ImportResult, row_error
+from atoz.outcomes import UNDER_REVIEW, parse_outcome
+from atoz.store import Store
+
+COLUMNS = ("order_id", "order_date", "latest_delivery", "claim_date", "amount", "currency",
+           "reason", "marketplace", "buyer", "status", "decided_on", "note")
+REQUIRED = COLUMNS[:3]
+
+
+def read_text(path: Path, encoding: str | None) -> str:
+    try:
+        return path.read_bytes().decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"{path.name}: not {encoding or 'UTF-8'} text (byte {exc.start}); "
+                              "save it as UTF-8 or give --encoding") from None
+    except LookupError:
+        raise InputError("--encoding", encoding, "unknown encoding") from None
+
+
+def _record(store: Store, values: dict[str, str | None], today: dt.date,
+            result: ImportResult, source: str) -> None:
+    """Add one claim row (with its known outcome), or count it unchanged if already recorded."""
+    row = build_claim(values, today=today)
+    status = parse_outcome(values.get("status") or UNDER_REVIEW, "status")
+    decided_text = values.get("decided_on") or ""
+    decided = None
+    if status != UNDER_REVIEW:
+        if not decided_text.strip():
+            raise InputError("decided_on", "", f"required when status is {status}")
+        decided = parse_date(decided_text, "decided_on", today=today)
+    existing = [r for r in store.claims_for_order(row["order_id"])
+                if r["claim_date"] == row["claim_date"]]
+    if existing:
+        result.unchanged += 1
+        return
+    add_claim(store, row, source=source, status=status, decided_on=decided,
+              note=values.get("note"))
+    result.added += 1
+
+
+def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult:
+    text = read_text(path, options.encoding)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise FileFormatError(f"{path.name}:1: header: unknown column {unknown[0]!r}; "
+                              f"columns are {', '.join(COLUMNS)}")
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise FileFormatError(f"{path.name}:1: header: missing column {missing[0]!r}")
+    reader.fieldnames = header
+    today = options.today if isinstance(options.today, dt.date) else clock.today()
+    result = ImportResult("claims-csv")
+    with store.transaction():
+        try:
+            for values in reader:
+                line = reader.line_num
+                if None in values:
+                    raise row_error(path, line, InputError("row", "", "more cells than columns"))
+                if not any((v or "").strip() for v in values.values()):
+                    continue
+                try:
+                    _record(store, values, today, result, "csv")
+                except InputError as exc:
+                    raise row_error(path, line, exc) from None
+        except csv.Error as exc:
+            raise FileFormatError(f"{path.name}:{reader.line_num}: csv: {exc}") from None
+    if result.added + result.unchanged == 0:
+        raise FileFormatError(f"{path.name}: no claims in the file (only a header)")
+    return result
+
+
+def import_json(store: Store, path: Path, options: ImportOptions) -> ImportResult:
+    """An `atoz export --format json` file, claim by claim with its whole history."""
+    from atoz.exports import restore_claims
+
+    try:
+        data: Any = json.loads(read_text(path, options.encoding))
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"{path.name}:{exc.lineno}: json: {exc.msg}") from None
+    with store.transaction():
+        return restore_claims(store, path, data)
