@@ -14,7 +14,7 @@ from typing import Any
 
 from atoz import clock
 from atoz.dates import parse_date, parse_moment
-from atoz.errors import AtozError, InputError, NotFoundError
+from atoz.errors import InputError, NotFoundError
 from atoz.money import parse_amount, parse_currency
 from atoz.outcomes import UNDER_REVIEW, counts_toward_odr, is_open, parse_outcome
 from atoz.playbook import STEPS, Step, response_deadline, schedule
@@ -153,7 +153,8 @@ def find_claim(store: Store, ref: str) -> Claim:
         raise NotFoundError(f"no claim for order {order_id}; `atoz list` shows the claims")
     if len(rows) > 1:
         listed = ", ".join(f"{r['id']} ({r['status']}, filed {r['claim_date']})" for r in rows)
-        raise AtozError(f"order {order_id} has {len(rows)} claims: {listed}; give the claim id")
+        raise InputError("claim", text, f"order has {len(rows)} claims: {listed}; give the "
+                                        "claim id")
     return Claim(rows[0])
 
 

@@ -18,11 +18,10 @@ PRE_DECISION = ("contact", "follow-up", "represent")
 STEPS = (*PRE_DECISION, "appeal")
 _DAY_RULE = {"contact": "contact_day", "follow-up": "follow_up_day", "represent": "represent_day"}
 WHAT_TO_DO = {
-    "contact": "Write to the buyer: apologise, offer a better way to settle it, ask them to "
-               "withdraw the claim",
-    "follow-up": "Write to the buyer again: offer to solve it together, ask for photos and details",
-    "represent": "Tell Amazon your side: what happened, when you wrote, what the buyer did not send",
-    "appeal": "Appeal the seller-funded grant: what happened, what you did, what you will change",
+    "contact": "Message the buyer: apologise, offer a better way, ask them to withdraw",
+    "follow-up": "Message the buyer again: offer to solve it together, ask for photos",
+    "represent": "Tell Amazon your side: the history and what the buyer did not send",
+    "appeal": "Appeal the grant: what happened, what you did, what you will change",
 }
 
 
@@ -93,7 +92,8 @@ def schedule(
             due = last_day
             moved = f"moved from day {day}: {hours}-hour rule"
             if claim_time is None:
-                moved += " counted from the start of the claim day (give the claim's time to use it)"
+                moved += (", counted from 00:00 as the claim has no time; give it with "
+                          "atoz edit CLAIM --claim-date 'YYYY-MM-DD HH:MM'")
         state = "done" if name in done else ("open" if is_open(status) else "moot")
         steps.append(Step(name, due, deadline.isoformat(timespec="minutes"), _key(deadline),
                           moved, state, done.get(name)))

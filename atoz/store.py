@@ -110,6 +110,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise AtozError(f"cannot open database {path}: {exc}") from None
 
+    def close(self) -> None:
+        self.db.close()
+
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
         # BEGIN IMMEDIATE takes the write lock up front, so two processes never both read,

@@ -31,6 +31,11 @@ class _Group(TyperGroup):
         except sqlite3.OperationalError as exc:
             typer.echo(f"Error: database: {exc}", err=True)
             raise typer.Exit(1) from None
+        finally:
+            # Close what the command opened, so the write-ahead log is folded back into the
+            # database file when the command ends, not whenever the process exits.
+            while _opened:
+                _opened.pop().close()
 
 
 app = typer.Typer(
@@ -76,10 +81,15 @@ def db_path(option: Path | None) -> Path:
     return option if option is not None else default_db_path()
 
 
+_opened: list[Any] = []
+
+
 def open_store(option: Path | None) -> Any:
     from atoz.store import Store
 
-    return Store.open(db_path(option))
+    store = Store.open(db_path(option))
+    _opened.append(store)
+    return store
 
 
 def get_today(option: str | None) -> Any:
@@ -106,4 +116,4 @@ def main() -> None:
     app()
 
 
-from atoz.cli import claims, data, info  # noqa: E402,F401  (registers the commands)
+from atoz.cli import claims, daily, data, info  # noqa: E402,F401  (registers the commands)
