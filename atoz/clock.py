@@ -22,4 +22,4 @@ def today(override: str | None = None) -> dt.date:
 
 def now_utc() -> dt.datetime:
     """When something is recorded (history's `recorded_at`): a real instant, never overridden."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

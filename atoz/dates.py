@@ -35,7 +35,8 @@ _KANJI = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_FIRST = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _DAY_FIRST = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 _NUMERIC = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}")
-_NO_YEAR = re.compile(r"([A-Za-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-z]+\.?|\d{1,2}[/.]\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日)")
+_NO_YEAR = re.compile(r"[A-Za-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-z]+\.?|\d{1,2}[/.]\d{1,2}"
+                      r"|\d{1,2}\s*月\s*\d{1,2}\s*日")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
@@ -61,7 +62,7 @@ def _timestamp(field: str, text: str, tz: ZoneInfo | None) -> dt.datetime:
         moment = isoparse(text.replace(" ", "T", 1))
     except (ValueError, OverflowError):
         raise InputError(field, text, f"not a valid timestamp; {HINT}") from None
-    return moment.astimezone(tz or dt.timezone.utc)
+    return moment.astimezone(tz or dt.UTC)
 
 
 def parse_moment(

@@ -25,7 +25,8 @@ def parse_currency(text: str, field: str = "currency") -> str:
 
 
 def parse_amount(text: str, currency: str, field: str = "amount") -> str:
-    """`24.99` -> `"24.99"`; refuses negatives, non-numbers and more decimals than the currency has."""
+    """`24.99` -> `"24.99"`; refuses negatives, non-numbers and more decimals than the currency
+    has."""
     raw = text.strip()
     if not re.fullmatch(r"\d+(\.\d+)?", raw.lstrip("-")) or len(raw) > 20:
         raise InputError(field, text, "not a number; write it like 24.99 (a dot, no separators)")

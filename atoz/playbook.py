@@ -47,7 +47,7 @@ def response_deadline(
     tz = policy.tz
     start = dt.datetime.combine(claim_date, claim_time or dt.time(0), tzinfo=tz)
     hours = dt.timedelta(hours=policy.hours("response_hours"))
-    return (start.astimezone(dt.timezone.utc) + hours).astimezone(tz)
+    return (start.astimezone(dt.UTC) + hours).astimezone(tz)
 
 
 def last_day_starting_before(instant: dt.datetime) -> dt.date:
@@ -60,7 +60,7 @@ def last_day_starting_before(instant: dt.datetime) -> dt.date:
 
 
 def _key(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.timezone.utc).isoformat(timespec="minutes")
+    return instant.astimezone(dt.UTC).isoformat(timespec="minutes")
 
 
 def appeal_deadline(decided_on: dt.date, policy: Policy) -> dt.date:

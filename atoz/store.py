@@ -26,7 +26,7 @@ migrations = Migrations("atoz")
 
 @migrations(name="0001_claims_history_steps")
 def _initial(db: Database) -> None:
-    db["claims"].create(
+    db.table("claims").create(
         {
             "id": int, "order_id": str, "marketplace": str, "order_date": str,
             "latest_delivery": str, "claim_date": str, "claim_time": str, "amount": str,
@@ -37,10 +37,10 @@ def _initial(db: Database) -> None:
         not_null={"order_id", "marketplace", "order_date", "latest_delivery", "claim_date",
                   "status", "created_at"},
     )
-    db["claims"].create_index(["order_id"])
-    db["claims"].create_index(["status", "claim_date"])
-    db["claims"].create_index(["claim_date"])
-    db["history"].create(
+    db.table("claims").create_index(["order_id"])
+    db.table("claims").create_index(["status", "claim_date"])
+    db.table("claims").create_index(["claim_date"])
+    db.table("history").create(
         {
             "id": int, "claim_id": int, "kind": str, "status": str, "step": str, "on_date": str,
             "note": str, "detail": str, "recorded_at": str,
@@ -49,9 +49,9 @@ def _initial(db: Database) -> None:
         foreign_keys=[("claim_id", "claims", "id")],
         not_null={"claim_id", "kind", "recorded_at"},
     )
-    db["history"].create_index(["claim_id"])
-    db["history"].create_index(["kind", "on_date"])
-    db["steps"].create(
+    db.table("history").create_index(["claim_id"])
+    db.table("history").create_index(["kind", "on_date"])
+    db.table("steps").create(
         {
             "claim_id": int, "step": str, "due": str, "deadline": str, "deadline_key": str,
             "moved": str, "state": str, "done_on": str,
@@ -59,12 +59,12 @@ def _initial(db: Database) -> None:
         pk=("claim_id", "step"),
         foreign_keys=[("claim_id", "claims", "id")],
     )
-    db["steps"].create_index(["state", "due"])
+    db.table("steps").create_index(["state", "due"])
 
 
 @migrations(name="0002_orders")
 def _orders(db: Database) -> None:
-    db["orders"].create(
+    db.table("orders").create(
         {
             "order_id": str, "purchase_date": str, "latest_delivery": str, "marketplace": str,
             "fulfillment_channel": str, "total": str, "currency": str, "source_file": str,
@@ -72,7 +72,7 @@ def _orders(db: Database) -> None:
         },
         pk="order_id",
     )
-    db["orders"].create_index(["latest_delivery"])
+    db.table("orders").create_index(["latest_delivery"])
 
 
 def _create_private(path: Path) -> None:
@@ -144,7 +144,7 @@ class Store:
     def insert_claim(self, row: dict[str, Any]) -> int:
         table = self.db.table("claims")
         table.insert(row)
-        return int(table.last_pk)
+        return int(str(table.last_pk))
 
     def update_claim(self, claim_id: int, values: dict[str, Any]) -> None:
         self.db.table("claims").update(claim_id, values)
@@ -161,7 +161,8 @@ class Store:
         self, *, statuses: Sequence[str] = (), marketplace: str | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[str] = []
         if statuses:
             where.append(f"status in ({', '.join('?' for _ in statuses)})")
             params.extend(statuses)
@@ -181,7 +182,7 @@ class Store:
 
     # history ----------------------------------------------------------------------------
     def append_history(self, claim_id: int, kind: str, recorded_at: str, *, status: str = "",
-                       step: str = "", on_date: str = "", note: str = "",
+                       step: str = "", on_date: str = "", note: str | None = None,
                        detail: dict[str, Any] | None = None) -> None:
         self.db.table("history").insert({
             "claim_id": claim_id, "kind": kind, "status": status or None, "step": step or None,

@@ -6,8 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from atoz.cli import DbOption, JsonOption, MarketplaceOption, TodayOption, app, get_today, \
-    open_store
+from atoz.cli import (
+    DbOption,
+    JsonOption,
+    MarketplaceOption,
+    TodayOption,
+    app,
+    get_today,
+    open_store,
+)
 from atoz.render import note, out, print_json, print_table
 
 OnOption = Annotated[str | None, typer.Option("--on", help="Date it happened (default today).")]
@@ -101,7 +108,7 @@ def add(
     out(f"Added claim {claim.id} for order {claim.row['order_id']} ({claim.row['marketplace']}), "
         f"filed {claim.row['claim_date']}.")
     for field, origin in sources.items():
-        out(f"  {field} {row[field] if field in row else ''} from {origin}")
+        out(f"  {field} {row.get(field, '')} from {origin}")
     out(f"  window {w['opens']} to {w['closes']}: filed {filed}"
         + (f" ({w['days_outside']} days outside; cite it to Amazon)" if w["days_outside"] else ""))
     out(f"  respond to Amazon by {claim.response_deadline().replace('T', ' ')}")

@@ -33,9 +33,11 @@ def policy(
     if not marketplace:
         print_table(
             [[p.marketplace, p.name, p.timezone, p.currency,
-              p.rules["window_opens_after_delivery"].value, p.rules["window_opens_after_order"].value,
-              p.rules["window_closes_after_delivery"].value, p.rules["response_hours"].value,
-              p.rules["appeal_days"].value, p.as_of] for p in policies],
+              *(p.rules[name].value for name in ("window_opens_after_delivery",
+                                                 "window_opens_after_order",
+                                                 "window_closes_after_delivery",
+                                                 "response_hours", "appeal_days")),
+              p.as_of] for p in policies],
             ["mkt", "site", "time zone", "cur", "opens +d (delivery)", "opens +d (order)",
              "closes +d", "respond h", "appeal d", "as of"])
         out("\nEach rule's source and notes: atoz policy --marketplace CODE")

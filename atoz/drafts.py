@@ -1,0 +1,446 @@
+"""Message drafts for the playbook steps, and the check for wording Amazon forbids.
+
+A template is a text file: `contact.txt`, `follow-up.txt`, `represent.txt` or `appeal.txt`.
+A seller's own file of the same name in their templates folder wins over the one shipped in
+the package. The syntax is deliberately tiny, so a template can never run code:
+
+- `{order_id}` is replaced by that fact of the claim; only the plain names in PLACEHOLDERS exist.
+  Anything else between braces (`{claim.__class__}`, `{x[0]}`, `{x!r}`, `{x:>9}`) is an error.
+- `{{` and `}}` are a literal brace; a lone `{` or `}` is an error (it is usually a typo).
+- Lines starting with `#` are comments and are dropped.
+- A line holding only placeholders that all come out empty is left out, so an optional fact
+  (say, a claim filed outside the window) takes no room when it does not apply.
+
+Pure domain: no printing, no exits; problems are raised as InputError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from atoz.claims import Claim, picture
+from atoz.errors import InputError
+from atoz.money import fmt
+from atoz.outcomes import LABELS, SELLER_FUNDED, UNDER_REVIEW
+from atoz.playbook import STEPS, show_deadline
+from atoz.store import Store
+
+MAX_TEMPLATE = 100_000  # characters; a message template is a page, not a book
+
+# Every placeholder a template may use, with what it holds. Values are always plain text.
+PLACEHOLDERS: dict[str, str] = {
+    "greeting": "'Hello Dana Ortiz,' or 'Hello,' when the buyer's name is not known",
+    "buyer": "the buyer's name, or 'the buyer'",
+    "buyer_name": "the buyer's name, or nothing",
+    "claim_id": "atoz's number for the claim",
+    "order_id": "the Amazon order id",
+    "marketplace": "the marketplace code (US, UK, DE...)",
+    "order_date": "the order date",
+    "latest_delivery": "the latest estimated delivery date",
+    "claim_filed": "the date (and time, if known) the claim was filed",
+    "amount": "the amount claimed with its currency, or a blank to fill",
+    "problem": "the problem as told to the buyer ('your order has not reached you')",
+    "reason": "the problem as told to Amazon ('the buyer reports that the order did not arrive')",
+    "ask_for": "what to ask the buyer for in the follow-up, fitting the reason",
+    "evidence": "a blank to fill with the proof that fits the reason (tracking, photos...)",
+    "window_opens": "the day the buyer's filing window opened",
+    "window_closes": "the day it closes",
+    "window_fact": "a sentence when the claim was filed outside the window, else nothing",
+    "response_deadline": "when Amazon expects the seller's answer (marketplace time)",
+    "history": "the claim's history so far, one '- DATE: what' line each",
+    "proposed": "when we wrote to the buyer and what we proposed, from the steps marked done",
+    "buyer_reply": "what the buyer sent or did not send, from what is recorded",
+    "decided_on": "the day the claim was granted seller-funded, or nothing",
+    "today": "today's date",
+}
+
+# The problem in words, per claim reason: (to the buyer, to Amazon, what to ask the buyer for,
+# the proof the seller should add for Amazon).
+REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "not-received": (
+        "your order has not reached you",
+        "the buyer reports that the order did not arrive",
+        "could you check whether the parcel was left with a neighbour, in a mailroom or in a "
+        "safe place, and tell me if the carrier left you any notice?",
+        "Shipping: [add the carrier, the tracking number and what tracking shows]",
+    ),
+    "not-as-described": (
+        "the item you received did not meet your expectations",
+        "the buyer reports that the item was not as described",
+        "could you send me a few photos of the item and its packaging, and a short description "
+        "of what is wrong with it?",
+        "The item: [add what the listing says and what was shipped; attach photos if you have "
+        "them]",
+    ),
+    "return": (
+        "your return has not gone smoothly",
+        "the buyer reports a problem with the return",
+        "could you send me a photo of the return label or the drop-off receipt, and tell me the "
+        "day you sent the item back?",
+        "The return: [add the return request date, the return tracking number and when the "
+        "item arrived]",
+    ),
+    "refund": (
+        "you are still waiting for the money from your return",
+        "the buyer reports that an expected refund was not given",
+        "could you tell me when you sent the item back and send me a photo of the receipt or "
+        "the return label?",
+        "The return and refund: [add when the item came back and when and how much you "
+        "refunded]",
+    ),
+    "other": (
+        "there has been a problem with your order",
+        "the buyer reports a problem with the order",
+        "could you send me a few photos and a short description of the problem?",
+        "[add the facts that show what happened, with documents]",
+    ),
+}
+
+# How each step reads in a history line.
+STEP_WORDS = {
+    "contact": "first message to the buyer (contact)",
+    "follow-up": "second message to the buyer, asking for photos and details (follow-up)",
+    "represent": "our response to Amazon (represent)",
+    "appeal": "our appeal to Amazon (appeal)",
+}
+
+
+# --- templates -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Template:
+    step: str
+    text: str
+    source: str  # where it was read from, for messages
+    own: bool  # True when it is the seller's override
+
+
+def parse_step(text: str) -> str:
+    step = text.strip().lower()
+    if step not in STEPS:
+        raise InputError("step", text, f"unknown step; use one of {', '.join(STEPS)}")
+    return step
+
+
+def templates_folder(option: Path | None, db_file: Path) -> Path:
+    """The seller's templates folder: the one given (`ATOZ_TEMPLATES`), else beside the database."""
+    return option if option is not None else db_file.parent / "templates"
+
+
+def override_path(step: str, folder: Path) -> Path:
+    return folder / f"{parse_step(step)}.txt"
+
+
+def packaged_template(step: str) -> Template:
+    name = f"{parse_step(step)}.txt"
+    resource = resources.files("atoz").joinpath("templates", name)
+    return Template(step, resource.read_text(encoding="utf-8"), f"atoz/templates/{name}", False)
+
+
+def find_template(step: str, folder: Path | None) -> Template:
+    """The seller's own template for the step if there is one, else the packaged one."""
+    step = parse_step(step)
+    if folder is not None:
+        path = override_path(step, folder)
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise InputError("template", str(path), "not UTF-8 text; save it as UTF-8"
+                                 ) from None
+            except OSError as exc:
+                raise InputError("template", str(path), f"cannot be read: {exc.strerror}"
+                                 ) from None
+            if len(text) > MAX_TEMPLATE:
+                raise InputError("template", str(path), f"too long (at most {MAX_TEMPLATE} "
+                                                        "characters)")
+            return Template(step, text, str(path), True)
+    return packaged_template(step)
+
+
+# `{{`, `}}`, a `{...}` group on one line, or a lone brace.
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}|[{}]")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def fill(template: Template, values: Mapping[str, str]) -> str:
+    """The template with each placeholder replaced by its value, in one pass.
+
+    Values are inserted as they are and never read again as a template, so a buyer called
+    `{order_id}` stays `{order_id}`. Unknown names and anything that is not a plain name are
+    an InputError naming the placeholder, the file and the line.
+    """
+    lines = []
+    for number, line in enumerate(template.text.splitlines(), start=1):
+        if line.startswith("#"):
+            continue
+        parts: list[str] = []
+        had_placeholder, position = False, 0
+        for match in _TOKEN.finditer(line):
+            parts.append(line[position:match.start()])
+            position = match.end()
+            token, name = match.group(0), match.group(1)
+            if token in ("{{", "}}"):
+                parts.append(token[0])
+            elif name is None:
+                raise InputError("template", token, f"a lone brace in {template.source} line "
+                                                    f"{number}; write {token}{token} for a "
+                                                    "literal one")
+            elif _NAME.fullmatch(name) is None:
+                raise InputError("template", token, f"in {template.source} line {number} is not "
+                                                    "a placeholder: atoz fills plain names "
+                                                    "only, like {order_id}, with no attribute, "
+                                                    "index or format access")
+            elif name not in values:
+                raise InputError("template", token, f"unknown placeholder in {template.source} "
+                                                    f"line {number}; atoz fills: "
+                                                    f"{', '.join(sorted(values))}")
+            else:
+                had_placeholder = True
+                parts.append(values[name])
+        parts.append(line[position:])
+        filled = "".join(parts)
+        literal = _TOKEN.sub("", line)
+        if had_placeholder and not literal.strip() and not filled.strip():
+            continue  # an optional fact that does not apply
+        lines.append(filled.rstrip())
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+# --- the claim's facts as text ---------------------------------------------------------------
+def _history(data: dict[str, Any], leave_out: str) -> list[str]:
+    """One line per recorded event, oldest first: filing, steps done, decisions."""
+    events: list[tuple[str, int, str]] = []
+    filed = data["claim_date"] + (f" {data['claim_time']}" if data["claim_time"] else "")
+    for index, entry in enumerate(data["history"]):
+        on = entry["on"]
+        if entry["kind"] == "status":
+            if index == 0 and entry["status"] == UNDER_REVIEW:
+                events.append((on, index, f"- {filed}: the buyer filed the A-to-z claim"))
+            elif entry["status"] == UNDER_REVIEW:
+                events.append((on, index, f"- {on}: the claim was back under review"))
+            else:
+                events.append((on, index, f"- {on}: claim decided: "
+                                          f"{LABELS[entry['status']].lower()}"))
+        elif entry["kind"] == "done" and entry["step"] != leave_out:
+            note = f"; note: {entry['note']}" if entry["note"] else ""
+            events.append((on, index, f"- {on}: {STEP_WORDS[entry['step']]}{note}"))
+    return [line for _, _, line in sorted(events)]
+
+
+def _done_on(data: dict[str, Any], step: str) -> str | None:
+    for s in data["steps"]:
+        if s["step"] == step and s["state"] == "done":
+            return str(s["done_on"])
+    return None
+
+
+def _proposed(data: dict[str, Any]) -> str:
+    contact, follow_up = _done_on(data, "contact"), _done_on(data, "follow-up")
+    said = []
+    if contact:
+        said.append(f"on {contact} to apologise and to propose settling the problem directly")
+    if follow_up:
+        said.append(f"on {follow_up} to offer to solve it together and to ask for photos and "
+                    "details")
+    if not said:
+        return "[say when you wrote to the buyer and what you proposed]"
+    return "We wrote to the buyer " + ", and again ".join(said) + "."
+
+
+def _buyer_reply(data: dict[str, Any], today: dt.date) -> str:
+    """Only what the record supports: with no note saying otherwise, nothing was received."""
+    asked = _done_on(data, "follow-up")
+    notes = [h for h in data["history"] if h["kind"] == "done" and h["note"]]
+    if asked and not notes:
+        return (f"As of {today.isoformat()}, no photos or details received from the buyer since "
+                f"we asked on {asked}.")
+    if asked:
+        return "[say what the buyer sent, if anything; see the notes above]"
+    return "[say whether the buyer replied and what they sent]"
+
+
+def _window_fact(data: dict[str, Any]) -> str:
+    w = data["window"]
+    if w["filed"] == "early":
+        return (f"- The claim was filed {w['days_outside']} day(s) before the buyer's filing "
+                f"window opened on {w['opens']} ({w['why']['opens']}).")
+    if w["filed"] == "late":
+        return (f"- The claim was filed {w['days_outside']} day(s) after the buyer's filing "
+                f"window closed on {w['closes']} ({w['why']['closes']}).")
+    return ""
+
+
+def facts(data: dict[str, Any], step: str, today: dt.date) -> dict[str, str]:
+    """Every placeholder's value for one claim, from its picture (`claims.picture`)."""
+    to_buyer, to_amazon, ask_for, evidence = REASON_WORDS.get(data["reason"],
+                                                              REASON_WORDS["other"])
+    grants = [h["on"] for h in data["history"]
+              if h["kind"] == "status" and h["status"] == SELLER_FUNDED]
+    buyer = data["buyer"] or ""
+    values = {
+        "greeting": f"Hello {buyer}," if buyer else "Hello,",
+        "buyer": buyer or "the buyer",
+        "buyer_name": buyer,
+        "claim_id": str(data["id"]),
+        "order_id": data["order_id"],
+        "marketplace": data["marketplace"],
+        "order_date": data["order_date"],
+        "latest_delivery": data["latest_delivery"],
+        "claim_filed": data["claim_date"] + (f" {data['claim_time']}"
+                                             if data["claim_time"] else ""),
+        "amount": fmt(data["amount"], data["currency"]) or "[add the amount]",
+        "problem": to_buyer,
+        "reason": to_amazon,
+        "ask_for": ask_for,
+        "evidence": evidence,
+        "window_opens": data["window"]["opens"],
+        "window_closes": data["window"]["closes"],
+        "window_fact": _window_fact(data),
+        "response_deadline": show_deadline(data["response_deadline"]),
+        "history": "\n".join(_history(data, leave_out=step)),
+        "proposed": _proposed(data),
+        "buyer_reply": _buyer_reply(data, today),
+        "decided_on": grants[-1] if grants else "",
+        "today": today.isoformat(),
+    }
+    assert set(values) == set(PLACEHOLDERS)
+    return values
+
+
+# --- wording Amazon forbids ------------------------------------------------------------------
+@dataclass(frozen=True)
+class WordingHit:
+    phrase: str
+    why: str
+
+
+INCENTIVE_WHY = "offering money for a withdrawal breaks Amazon's rules"
+REVIEW_WHY = "offering money for a changed review or feedback breaks Amazon's rules"
+OFF_PLATFORM_WHY = "contact details off Amazon break its rules; keep to Buyer-Seller Messages"
+LINK_WHY = "links to other sites are not allowed in messages; keep to Buyer-Seller Messages"
+
+# Something of value. Alone these are innocent ("the refund Amazon issued"); they are flagged
+# only in the same sentence as one of the asks below, which is how an incentive reads.
+VALUE_WORDS = [
+    r"refund(?:s|ed|ing)?", r"money", r"cash(?:back)?", r"pay(?:ment|ing)?", r"paid",
+    r"discount(?:s|ed)?", r"coupons?", r"vouchers?", r"gift ?cards?", r"gifts?",
+    r"free(?!\s+to\b)",  # "a free item", not "feel free to"
+    r"compensat(?:e|ion|ing)", r"reimburs(?:e|ement|ing)", r"rebates?", r"credits?",
+    r"bonus(?:es)?", r"rewards?", r"[$€£¥]\s?\d", r"\d+\s?(?:%|percent)\s+off",
+]
+# Asking for the claim to go away (withdraw it, close or cancel it).
+CLAIM_ASKS = [
+    r"withdraw\w*",
+    r"(?:close|closing|cancel\w*|drop\w*|retract\w*|remov\w*)\s+(?:\w+\s+){0,2}"
+    r"(?:claim|case|a-to-z|complaint)s?",
+]
+# Asking for a review or feedback to change (or for a good one).
+REVIEW_ASKS = [
+    r"(?:chang\w*|remov\w*|updat\w*|delet\w*|edit\w*|revis\w*|amend\w*|improv\w*|"
+    r"take\s+down)\s+(?:\w+\s+){0,3}(?:reviews?|feedback|ratings?|stars?)",
+    r"(?:leave|leaving|write|writing|post|give|giving)\s+(?:\w+\s+){0,2}"
+    r"(?:positive|good|great|5[- ]?star|five[- ]star)\s+(?:reviews?|feedback|ratings?)",
+]
+# Contact off the platform: each pattern is flagged wherever it appears.
+OFF_PLATFORM = [
+    (r"\bhttps?://\S+", LINK_WHY),
+    (r"\bwww\.\S+", LINK_WHY),
+    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", OFF_PLATFORM_WHY),  # an e-mail address
+    # A phone number: groups of 3-4 digits with separators, optionally +country and (area).
+    # Order ids (3-7-7 digits) and dates (2026-10-21) do not fit these groups.
+    (r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}"
+     r"(?:[\s.-]\d{3,4})?(?![\w-])", OFF_PLATFORM_WHY),
+    (r"\+\d{7,14}\b", OFF_PLATFORM_WHY),
+    (r"(?<!\d)1[3-9]\d{9}(?!\d)", OFF_PLATFORM_WHY),  # a Chinese mobile number
+    (r"\b(?:whats\s?app|we\s?chat|weixin|telegram|facebook|messenger|instagram|skype|viber|"
+     r"line\s+id|qq|tiktok|twitter|snapchat|signal\s+app)\b|微信", OFF_PLATFORM_WHY),
+    (r"\b(?:call|text|phone|ring)\s+(?:us|me)\b", OFF_PLATFORM_WHY),
+    (r"\b(?:e-?mail\s+(?:us|me)\s+at|our\s+(?:own\s+)?(?:web\s?site|web\s?shop|online\s+store))",
+     OFF_PLATFORM_WHY),
+]
+
+_VALUE = re.compile(r"\b(?:" + "|".join(VALUE_WORDS) + r")(?!\w)", re.IGNORECASE)
+_CLAIM_ASK = re.compile(r"\b(?:" + "|".join(CLAIM_ASKS) + r")", re.IGNORECASE)
+_REVIEW_ASK = re.compile(r"\b(?:" + "|".join(REVIEW_ASKS) + r")", re.IGNORECASE)
+_OFF_PLATFORM = [(re.compile(p, re.IGNORECASE), why) for p, why in OFF_PLATFORM]
+# Sentences end at . ! ? before a space, at a blank line, or where a list item starts.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d+[.)]\s))")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def find_wording(text: str) -> list[WordingHit]:
+    """Each phrase in `text` that Amazon's rules forbid, with why, in order, without repeats."""
+    hits: list[WordingHit] = []
+    for sentence in _sentences(text):
+        value = _VALUE.search(sentence)
+        if value is None:
+            continue
+        for asks, why in ((_CLAIM_ASK, INCENTIVE_WHY), (_REVIEW_ASK, REVIEW_WHY)):
+            ask = asks.search(sentence)
+            if ask is None:
+                continue
+            # The phrase runs from the first of the two to the end of the other.
+            start, end = min(value.start(), ask.start()), max(value.end(), ask.end())
+            hits.append(WordingHit(" ".join(sentence[start:end].split()), why))
+    for pattern, why in _OFF_PLATFORM:
+        for match in pattern.finditer(text):
+            hits.append(WordingHit(match.group(0).rstrip(".,;:)"), why))
+    unique: dict[tuple[str, str], WordingHit] = {}
+    for hit in hits:
+        unique.setdefault((hit.phrase.lower(), hit.why), hit)
+    return list(unique.values())
+
+
+def check_wording(text: str) -> list[str]:
+    """Each offending phrase in `text` (see find_wording for why each one is flagged)."""
+    return [hit.phrase for hit in find_wording(text)]
+
+
+# --- a draft ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Draft:
+    step: str
+    text: str
+    template: Template
+    hits: list[WordingHit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things the seller should know
+
+
+def make_draft(store: Store, claim: Claim, step: str, today: dt.date,
+               folder: Path | None) -> Draft:
+    """The message for one step of one claim, checked for forbidden wording."""
+    step = parse_step(step)
+    data = picture(store, claim, today)
+    steps = {s["step"]: s for s in data["steps"]}
+    if step not in steps:
+        if step == "appeal":
+            raise InputError("step", step, f"claim {claim.id} was never granted seller-funded "
+                                           f"(it is {LABELS[claim.status].lower()}), so there "
+                                           "is nothing to appeal; when Amazon grants it against "
+                                           f"you, record it with: atoz status {claim.id} "
+                                           "granted-seller-funded --on DATE")
+        raise InputError("step", step, f"claim {claim.id} has no {step} step")
+    template = find_template(step, folder)
+    text = fill(template, facts(data, step, today))
+    notes = []
+    state = steps[step]
+    if state["state"] == "done":
+        notes.append(f"Note: {step} is already recorded as done on {state['done_on']}.")
+    elif state["state"] == "moot":
+        notes.append(f"Note: claim {claim.id} is {LABELS[claim.status].lower()}, so this step "
+                     "is no longer needed.")
+    blanks = len(re.findall(r"\[[^\[\]\n]+\]", text))
+    if blanks:
+        notes.append(f"Fill in the {blanks} [bracketed] blank{'s' if blanks > 1 else ''} "
+                     "before sending.")
+    return Draft(step, text, template, find_wording(text), notes)
