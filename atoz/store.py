@@ -237,6 +237,17 @@ class Store:
         return {name: self.db.table(name).count for name in ("claims", "history", "steps",
                                                              "orders")}
 
+    def backup(self, target: Path) -> None:
+        """SQLite's online backup: a consistent copy even while another process writes."""
+        if target.exists():
+            raise AtozError(f"backup: {target} already exists; choose a new file name")
+        _create_private(target)
+        destination = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(destination)
+        finally:
+            destination.close()
+
     def integrity(self) -> str:
         return str(self.db.execute("pragma integrity_check").fetchone()[0])
 

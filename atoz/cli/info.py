@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -86,3 +87,20 @@ def info(
         out(f"{key:13} {value}")
     if check and data["integrity"] != "ok":
         raise typer.Exit(1)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (a new file).",
+                                         show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Copy the database to FILE safely, even while atoz is running elsewhere.
+
+    Example: atoz backup ~/atoz-backup-2026-11-26.db
+    """
+    store = open_store(db)
+    store.backup(file)
+    copy = open_store(file)
+    out(f"Backed up {db_path(db)} to {file} ({copy.counts()['claims']} claims, "
+        f"integrity {copy.integrity()}).")
