@@ -1,4 +1,4 @@
-"""Message drafts for the playbook steps, and the check for wording Amazon forbids.
+"""Message drafts for the playbook steps (checked by atoz.wording for what Amazon forbids).
 
 A template is a text file: `contact.txt`, `follow-up.txt`, `represent.txt` or `appeal.txt`.
 A seller's own file of the same name in their templates folder wins over the one shipped in
@@ -30,6 +30,7 @@ from atoz.money import fmt
 from atoz.outcomes import LABELS, SELLER_FUNDED, UNDER_REVIEW
 from atoz.playbook import STEPS, show_deadline
 from atoz.store import Store
+from atoz.wording import WordingHit, find_wording
 
 MAX_TEMPLATE = 100_000  # characters; a message template is a page, not a book
 
@@ -46,7 +47,7 @@ PLACEHOLDERS: dict[str, str] = {
     "claim_filed": "the date (and time, if known) the claim was filed",
     "amount": "the amount claimed with its currency, or a blank to fill",
     "problem": "the problem as told to the buyer ('your order has not reached you')",
-    "reason": "the problem as told to Amazon ('the buyer reports that the order did not arrive')",
+    "reason": "the claim's reason as told to Amazon ('order not received')",
     "ask_for": "what to ask the buyer for in the follow-up, fitting the reason",
     "evidence": "a blank to fill with the proof that fits the reason (tracking, photos...)",
     "window_opens": "the day the buyer's filing window opened",
@@ -65,14 +66,14 @@ PLACEHOLDERS: dict[str, str] = {
 REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
     "not-received": (
         "your order has not reached you",
-        "the buyer reports that the order did not arrive",
+        "order not received",
         "could you check whether the parcel was left with a neighbour, in a mailroom or in a "
         "safe place, and tell me if the carrier left you any notice?",
         "Shipping: [add the carrier, the tracking number and what tracking shows]",
     ),
     "not-as-described": (
         "the item you received did not meet your expectations",
-        "the buyer reports that the item was not as described",
+        "item not as described",
         "could you send me a few photos of the item and its packaging, and a short description "
         "of what is wrong with it?",
         "The item: [add what the listing says and what was shipped; attach photos if you have "
@@ -80,7 +81,7 @@ REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "return": (
         "your return has not gone smoothly",
-        "the buyer reports a problem with the return",
+        "a problem with the return",
         "could you send me a photo of the return label or the drop-off receipt, and tell me the "
         "day you sent the item back?",
         "The return: [add the return request date, the return tracking number and when the "
@@ -88,7 +89,7 @@ REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "refund": (
         "you are still waiting for the money from your return",
-        "the buyer reports that an expected refund was not given",
+        "refund not received",
         "could you tell me when you sent the item back and send me a photo of the receipt or "
         "the return label?",
         "The return and refund: [add when the item came back and when and how much you "
@@ -96,7 +97,7 @@ REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "other": (
         "there has been a problem with your order",
-        "the buyer reports a problem with the order",
+        "another problem with the order",
         "could you send me a few photos and a short description of the problem?",
         "[add the facts that show what happened, with documents]",
     ),
@@ -149,7 +150,7 @@ def find_template(step: str, folder: Path | None) -> Template:
         path = override_path(step, folder)
         if path.is_file():
             try:
-                text = path.read_text(encoding="utf-8")
+                text = path.read_text(encoding="utf-8-sig")  # Notepad adds a BOM
             except UnicodeDecodeError:
                 raise InputError("template", str(path), "not UTF-8 text; save it as UTF-8"
                                  ) from None
@@ -259,8 +260,8 @@ def _buyer_reply(data: dict[str, Any], today: dt.date) -> str:
     asked = _done_on(data, "follow-up")
     notes = [h for h in data["history"] if h["kind"] == "done" and h["note"]]
     if asked and not notes:
-        return (f"As of {today.isoformat()}, no photos or details received from the buyer since "
-                f"we asked on {asked}.")
+        return (f"As of {today.isoformat()}, we have received no photos or details from the "
+                f"buyer since we asked on {asked}.")
     if asked:
         return "[say what the buyer sent, if anything; see the notes above]"
     return "[say whether the buyer replied and what they sent]"
@@ -312,98 +313,6 @@ def facts(data: dict[str, Any], step: str, today: dt.date) -> dict[str, str]:
     }
     assert set(values) == set(PLACEHOLDERS)
     return values
-
-
-# --- wording Amazon forbids ------------------------------------------------------------------
-@dataclass(frozen=True)
-class WordingHit:
-    phrase: str
-    why: str
-
-
-INCENTIVE_WHY = "offering money for a withdrawal breaks Amazon's rules"
-REVIEW_WHY = "offering money for a changed review or feedback breaks Amazon's rules"
-OFF_PLATFORM_WHY = "contact details off Amazon break its rules; keep to Buyer-Seller Messages"
-LINK_WHY = "links to other sites are not allowed in messages; keep to Buyer-Seller Messages"
-
-# Something of value. Alone these are innocent ("the refund Amazon issued"); they are flagged
-# only in the same sentence as one of the asks below, which is how an incentive reads.
-VALUE_WORDS = [
-    r"refund(?:s|ed|ing)?", r"money", r"cash(?:back)?", r"pay(?:ment|ing)?", r"paid",
-    r"discount(?:s|ed)?", r"coupons?", r"vouchers?", r"gift ?cards?", r"gifts?",
-    r"free(?!\s+to\b)",  # "a free item", not "feel free to"
-    r"compensat(?:e|ion|ing)", r"reimburs(?:e|ement|ing)", r"rebates?", r"credits?",
-    r"bonus(?:es)?", r"rewards?", r"[$€£¥]\s?\d", r"\d+\s?(?:%|percent)\s+off",
-]
-# Asking for the claim to go away (withdraw it, close or cancel it).
-CLAIM_ASKS = [
-    r"withdraw\w*",
-    r"(?:close|closing|cancel\w*|drop\w*|retract\w*|remov\w*)\s+(?:\w+\s+){0,2}"
-    r"(?:claim|case|a-to-z|complaint)s?",
-]
-# Asking for a review or feedback to change (or for a good one).
-REVIEW_ASKS = [
-    r"(?:chang\w*|remov\w*|updat\w*|delet\w*|edit\w*|revis\w*|amend\w*|improv\w*|"
-    r"take\s+down)\s+(?:\w+\s+){0,3}(?:reviews?|feedback|ratings?|stars?)",
-    r"(?:leave|leaving|write|writing|post|give|giving)\s+(?:\w+\s+){0,2}"
-    r"(?:positive|good|great|5[- ]?star|five[- ]star)\s+(?:reviews?|feedback|ratings?)",
-]
-# Contact off the platform: each pattern is flagged wherever it appears.
-OFF_PLATFORM = [
-    (r"\bhttps?://\S+", LINK_WHY),
-    (r"\bwww\.\S+", LINK_WHY),
-    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", OFF_PLATFORM_WHY),  # an e-mail address
-    # A phone number: groups of 3-4 digits with separators, optionally +country and (area).
-    # Order ids (3-7-7 digits) and dates (2026-10-21) do not fit these groups.
-    (r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}"
-     r"(?:[\s.-]\d{3,4})?(?![\w-])", OFF_PLATFORM_WHY),
-    (r"\+\d{7,14}\b", OFF_PLATFORM_WHY),
-    (r"(?<!\d)1[3-9]\d{9}(?!\d)", OFF_PLATFORM_WHY),  # a Chinese mobile number
-    (r"\b(?:whats\s?app|we\s?chat|weixin|telegram|facebook|messenger|instagram|skype|viber|"
-     r"line\s+id|qq|tiktok|twitter|snapchat|signal\s+app)\b|微信", OFF_PLATFORM_WHY),
-    (r"\b(?:call|text|phone|ring)\s+(?:us|me)\b", OFF_PLATFORM_WHY),
-    (r"\b(?:e-?mail\s+(?:us|me)\s+at|our\s+(?:own\s+)?(?:web\s?site|web\s?shop|online\s+store))",
-     OFF_PLATFORM_WHY),
-]
-
-_VALUE = re.compile(r"\b(?:" + "|".join(VALUE_WORDS) + r")(?!\w)", re.IGNORECASE)
-_CLAIM_ASK = re.compile(r"\b(?:" + "|".join(CLAIM_ASKS) + r")", re.IGNORECASE)
-_REVIEW_ASK = re.compile(r"\b(?:" + "|".join(REVIEW_ASKS) + r")", re.IGNORECASE)
-_OFF_PLATFORM = [(re.compile(p, re.IGNORECASE), why) for p, why in OFF_PLATFORM]
-# Sentences end at . ! ? before a space, at a blank line, or where a list item starts.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d+[.)]\s))")
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def find_wording(text: str) -> list[WordingHit]:
-    """Each phrase in `text` that Amazon's rules forbid, with why, in order, without repeats."""
-    hits: list[WordingHit] = []
-    for sentence in _sentences(text):
-        value = _VALUE.search(sentence)
-        if value is None:
-            continue
-        for asks, why in ((_CLAIM_ASK, INCENTIVE_WHY), (_REVIEW_ASK, REVIEW_WHY)):
-            ask = asks.search(sentence)
-            if ask is None:
-                continue
-            # The phrase runs from the first of the two to the end of the other.
-            start, end = min(value.start(), ask.start()), max(value.end(), ask.end())
-            hits.append(WordingHit(" ".join(sentence[start:end].split()), why))
-    for pattern, why in _OFF_PLATFORM:
-        for match in pattern.finditer(text):
-            hits.append(WordingHit(match.group(0).rstrip(".,;:)"), why))
-    unique: dict[tuple[str, str], WordingHit] = {}
-    for hit in hits:
-        unique.setdefault((hit.phrase.lower(), hit.why), hit)
-    return list(unique.values())
-
-
-def check_wording(text: str) -> list[str]:
-    """Each offending phrase in `text` (see find_wording for why each one is flagged)."""
-    return [hit.phrase for hit in find_wording(text)]
 
 
 # --- a draft ---------------------------------------------------------------------------------
