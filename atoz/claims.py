@@ -172,7 +172,7 @@ def plan(claim: Claim, history: list[dict[str, Any]]) -> list[Step]:
                     _done(history))
 
 
-def _refresh(store: Store, claim_id: int) -> Claim:
+def refresh(store: Store, claim_id: int) -> Claim:
     """Recompute the derived state (status, steps) of one claim from its history."""
     row = store.claim(claim_id)
     assert row is not None
@@ -209,7 +209,7 @@ def add_claim(store: Store, row: dict[str, Any], *, source: str = "manual",
             raise InputError("decided_on", on.isoformat(), "is before the claim date")
         store.append_history(claim_id, "status", recorded, status=status,
                              on_date=on.isoformat(), note=note)
-    return _refresh(store, claim_id)
+    return refresh(store, claim_id)
 
 
 def set_outcome(store: Store, claim: Claim, outcome: str, on: dt.date, note: str | None) -> Claim:
@@ -218,7 +218,7 @@ def set_outcome(store: Store, claim: Claim, outcome: str, on: dt.date, note: str
         raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
     store.append_history(claim.id, "status", clock.now_utc().isoformat(), status=status,
                          on_date=on.isoformat(), note=note or "")
-    return _refresh(store, claim.id)
+    return refresh(store, claim.id)
 
 
 def mark_done(store: Store, claim: Claim, step: str, on: dt.date, note: str | None) -> Claim:
@@ -235,7 +235,7 @@ def mark_done(store: Store, claim: Claim, step: str, on: dt.date, note: str | No
         raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
     store.append_history(claim.id, "done", clock.now_utc().isoformat(), step=step,
                          on_date=on.isoformat(), note=note or "")
-    return _refresh(store, claim.id)
+    return refresh(store, claim.id)
 
 
 EDITABLE = ("order_date", "latest_delivery", "claim_date", "amount", "currency", "reason",
@@ -271,7 +271,7 @@ def edit_claim(store: Store, claim: Claim, changes: dict[str, str | None], *,
     store.append_history(claim.id, "edit", clock.now_utc().isoformat(), on_date=today.isoformat(),
                          note=note or "", detail={k: {"old": o, "new": n}
                                                   for k, (o, n) in changed.items()})
-    updated = _refresh(store, claim.id)
+    updated = refresh(store, claim.id)
     after_dates = _moments(updated)
     moved = {k: (v, after_dates[k]) for k, v in before_dates.items() if after_dates[k] != v}
     for step in store.steps(claim.id):

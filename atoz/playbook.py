@@ -15,6 +15,9 @@ from atoz.outcomes import SELLER_FUNDED, is_open
 from atoz.policy import Policy
 
 PRE_DECISION = ("contact", "follow-up", "represent")
+NO_TIME = "no claim time"
+NO_TIME_HINT = ("Deadlines marked 'no claim time' count from 00:00 of the claim day; give the time "
+                "Amazon's notification shows with: atoz edit CLAIM --claim-date 'YYYY-MM-DD HH:MM'")
 STEPS = (*PRE_DECISION, "appeal")
 _DAY_RULE = {"contact": "contact_day", "follow-up": "follow_up_day", "represent": "represent_day"}
 WHAT_TO_DO = {
@@ -92,8 +95,7 @@ def schedule(
             due = last_day
             moved = f"moved from day {day}: {hours}-hour rule"
             if claim_time is None:
-                moved += (", counted from 00:00 as the claim has no time; give it with "
-                          "atoz edit CLAIM --claim-date 'YYYY-MM-DD HH:MM'")
+                moved += f", counted from 00:00 ({NO_TIME})"
         state = "done" if name in done else ("open" if is_open(status) else "moot")
         steps.append(Step(name, due, deadline.isoformat(timespec="minutes"), _key(deadline),
                           moved, state, done.get(name)))

@@ -75,10 +75,32 @@ def _orders(db: Database) -> None:
     db.table("orders").create_index(["latest_delivery"])
 
 
+@migrations(name="0003_order_status")
+def _order_status(db: Database) -> None:
+    # Amazon's order status (shipped, pending, cancelled...): a cancelled order is kept, since a
+    # claim may name it, but it leaves the exposure forecast.
+    db.table("orders").add_column("order_status", str)
+
+
+@migrations(name="0004_report_indexes")
+def _report_indexes(db: Database) -> None:
+    # The ODR ledger reads counted outcomes by order date; the report's all-time outcome table
+    # sums amounts per outcome and currency from the index alone (no table scan, no sort).
+    db.table("claims").create_index(["status", "order_date"])
+    db.table("claims").create_index(["status", "currency", "amount"])
+
+
+@migrations(name="0005_steps_by_deadline")
+def _steps_by_deadline(db: Database) -> None:
+    # due-today reads the open steps whose hard deadline has not passed: an index on the
+    # deadline keeps that one range read however many years of missed steps lie behind it.
+    db.table("steps").create_index(["state", "deadline_key"])
+
+
 def _create_private(path: Path) -> None:
     """Create the file readable by its owner only before SQLite opens it (it holds buyer names)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # no-op if another process won
     os.close(fd)
 
 
@@ -214,11 +236,17 @@ class Store:
         return list(self.db.query(
             "select * from steps where claim_id = ? order by due, step", [claim_id]))
 
-    def open_steps_due(self, until: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            """select s.*, c.order_id, c.amount, c.currency, c.marketplace
-               from steps s join claims c on c.id = s.claim_id
-               where s.state = 'open' and s.due <= ?""", [until]))
+    def open_steps_by_deadline(self, deadline_from: str, deadline_to: str | None = None
+                               ) -> list[dict[str, Any]]:
+        """Open steps whose hard deadline key (UTC) is in [from, to], with their claim."""
+        sql = """select s.*, c.order_id, c.amount, c.currency, c.marketplace
+                 from steps s join claims c on c.id = s.claim_id
+                 where s.state = 'open' and s.deadline_key >= ?"""
+        params = [deadline_from]
+        if deadline_to is not None:
+            sql += " and s.deadline_key <= ?"
+            params.append(deadline_to)
+        return list(self.db.query(sql, params))
 
     def next_open_step(self, after: str) -> dict[str, Any] | None:
         rows = list(self.db.query(
@@ -231,6 +259,187 @@ class Store:
     def order(self, order_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from orders where order_id = ?", [order_id]))
         return rows[0] if rows else None
+
+    # An import stages its rows (one per item, or one per order) in a temporary table, then
+    # folds them into orders: memory stays flat on a million-row report, and the items of one
+    # order collapse wherever they sit in the file.
+    def start_staging(self) -> None:
+        self.db.execute("drop table if exists temp.order_rows")
+        self.db.execute("drop table if exists temp.order_merged")
+        self.db.execute(
+            """create temp table order_rows (
+                 order_id text not null, item integer not null, line integer not null,
+                 purchase_date text, latest_delivery text, marketplace text not null,
+                 fulfillment_channel text, order_status text, currency text, total_minor integer,
+                 primary key (order_id, item))""")
+
+    def stage_rows(self, rows: Sequence[tuple[Any, ...]], *, replace: bool) -> int:
+        """Stage rows; a repeated (order, item) is kept once (replace: the last one wins).
+        Returns how many rows were new."""
+        verb = "insert or replace" if replace else "insert or ignore"
+        cursor = self.db.conn.executemany(
+            f"{verb} into temp.order_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return int(cursor.rowcount)
+
+    def staged_conflicts(self) -> list[dict[str, Any]]:
+        """Orders whose staged rows name two marketplaces or two currencies."""
+        return list(self.db.query(
+            """select order_id, min(line) as line from temp.order_rows group by order_id
+               having count(distinct marketplace) > 1 or count(distinct currency) > 1
+               order by min(line)"""))
+
+    def staged_lines(self, order_id: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select * from temp.order_rows where order_id = ? order by line", [order_id]))
+
+    def unstage(self, order_id: str) -> None:
+        self.db.execute("delete from temp.order_rows where order_id = ?", [order_id])
+
+    def staged_disagreements(self) -> Iterator[dict[str, Any]]:
+        """Orders whose staged rows disagree on a date, first line first."""
+        return self.db.query(
+            """select order_id from temp.order_rows group by order_id
+               having count(distinct purchase_date) > 1 or count(distinct latest_delivery) > 1
+               order by min(line)""")
+
+    def merge_staged(self) -> None:
+        """One row per order: the earliest purchase date, the latest delivery promise."""
+        self.db.execute(
+            """create temp table order_merged as
+               select order_id, min(line) as line, min(purchase_date) as purchase_date,
+                      max(latest_delivery) as latest_delivery, min(marketplace) as marketplace,
+                      max(fulfillment_channel) as fulfillment_channel,
+                      max(order_status) as order_status, min(currency) as currency,
+                      sum(total_minor) as total_minor
+               from temp.order_rows group by order_id order by min(line)""")
+
+    def merged_chunk(self, after: int, size: int) -> list[dict[str, Any]]:
+        """The next merged orders (by rowid), each with the stored order's columns as old_*."""
+        return list(self.db.query(
+            """select m.rowid as rid, m.*, o.order_id is not null as known,
+                      o.purchase_date as old_purchase_date,
+                      o.latest_delivery as old_latest_delivery, o.marketplace as old_marketplace,
+                      o.fulfillment_channel as old_fulfillment_channel,
+                      o.order_status as old_order_status, o.total as old_total,
+                      o.currency as old_currency
+               from temp.order_merged m left join orders o on o.order_id = m.order_id
+               where m.rowid > ? order by m.rowid limit ?""", [after, size]))
+
+    def upsert_orders(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert or replace orders: (order_id, purchase_date, latest_delivery, marketplace,
+        fulfillment_channel, total, currency, order_status, source_file, imported_at)."""
+        self.db.conn.executemany(
+            """insert into orders (order_id, purchase_date, latest_delivery, marketplace,
+                                   fulfillment_channel, total, currency, order_status,
+                                   source_file, imported_at)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               on conflict (order_id) do update set
+                 purchase_date = excluded.purchase_date,
+                 latest_delivery = excluded.latest_delivery,
+                 marketplace = excluded.marketplace,
+                 fulfillment_channel = excluded.fulfillment_channel, total = excluded.total,
+                 currency = excluded.currency, order_status = excluded.order_status,
+                 source_file = excluded.source_file, imported_at = excluded.imported_at""", rows)
+
+    def recent_orders(self, delivered_since: str, ordered_since: str) -> Iterator[dict[str, Any]]:
+        """Orders promised on or after one date, and orders without a promise placed on or
+        after another (the exposure forecast narrows them down further)."""
+        return self.db.query(
+            """select * from orders where latest_delivery >= ?
+               or (latest_delivery is null and purchase_date >= ?)""",
+            [delivered_since, ordered_since])
+
+    def claimed_order_ids(self) -> set[str]:
+        return {row["order_id"] for row in self.db.query("select distinct order_id from claims")}
+
+    # reports and exports --------------------------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one consistent state of the file, even while another process writes
+        (a deferred transaction in WAL mode: it takes no write lock)."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        self.db.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.conn.rollback()
+
+    def has_claims(self) -> bool:
+        return bool(list(self.db.query("select 1 from claims limit 1")))
+
+    def claims_filed_between(self, start: str, end: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select * from claims where claim_date between ? and ? order by claim_date, id",
+            [start, end]))
+
+    def status_changes_between(self, start: str, end: str) -> list[dict[str, Any]]:
+        """Outcome entries dated in [start, end], oldest recorded first, with their claim."""
+        return list(self.db.query(
+            """select h.id as history_id, h.claim_id, h.status, h.on_date, c.order_id,
+                      c.marketplace, c.amount, c.currency
+               from history h join claims c on c.id = h.claim_id
+               where h.kind = 'status' and h.on_date between ? and ? order by h.id""",
+            [start, end]))
+
+    def outcome_totals(self) -> list[dict[str, Any]]:
+        """Claims per outcome and currency, with their amounts summed exactly as whole numbers
+        of the smallest unit shown (`units` at `places` decimals). Amounts are decimal text; when
+        a group's amounts do not all have the same number of decimals, `places` is None and the
+        caller sums `amounts(status, currency)` instead. One pass over an index."""
+        places = ("case when instr(amount, '.') = 0 then 0 "
+                  "else length(amount) - instr(amount, '.') end")
+        rows = list(self.db.query(
+            f"""select status, currency, count(*) as n,
+                       sum(cast(replace(amount, '.', '') as integer)) as units,
+                       min({places}) as low, max({places}) as high
+                from claims group by status, currency"""))
+        for row in rows:
+            row["places"] = row.pop("low") if row["low"] == row.pop("high") else None
+        return rows
+
+    def amounts(self, status: str, currency: str | None) -> list[str]:
+        return [row["amount"] for row in self.db.query(
+            "select amount from claims where status = ? and currency is ? and amount is not null",
+            [status, currency])]
+
+    def claims_by_order_date(self, statuses: Sequence[str], start: str, end: str
+                             ) -> list[dict[str, Any]]:
+        marks = ", ".join("?" for _ in statuses)
+        return list(self.db.query(
+            f"""select * from claims where status in ({marks}) and order_date between ? and ?
+                order by order_date, id""", [*statuses, start, end]))
+
+    def open_steps_with_deadline(self, step: str, start: str, end: str) -> list[dict[str, Any]]:
+        """Open steps of one kind whose hard deadline (a date) is in [start, end]."""
+        return list(self.db.query(
+            """select s.*, c.order_id, c.amount, c.currency, c.marketplace, c.status_on
+               from steps s join claims c on c.id = s.claim_id
+               where s.state = 'open' and s.step = ? and s.deadline between ? and ?
+               order by s.deadline, s.claim_id""", [step, start, end]))
+
+    def all_history(self) -> Iterator[dict[str, Any]]:
+        """Every history entry, by claim then in the order recorded (for a streamed export)."""
+        for row in self.db.query("select * from history order by claim_id, id"):
+            row["detail"] = json.loads(row["detail"]) if row["detail"] else None
+            yield row
+
+    def all_steps(self) -> Iterator[dict[str, Any]]:
+        return self.db.query("select * from steps order by claim_id, due, step")
+
+    def history_stamps(self, claim_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """For each claim: how many history entries it has and when the last was recorded."""
+        stamps: dict[int, tuple[int, str]] = {}
+        ids = list(claim_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.db.query(
+                    f"""select claim_id, count(*) as n, max(recorded_at) as last from history
+                        where claim_id in ({marks}) group by claim_id""", chunk):
+                stamps[int(row["claim_id"])] = (int(row["n"]), str(row["last"]))
+        return stamps
 
     # info -------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

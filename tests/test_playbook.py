@@ -48,11 +48,12 @@ def test_without_a_time_the_deadline_counts_from_midnight_and_day_3_moves_to_day
     assert data["response_deadline"] == "2026-11-05T00:00-08:00"
     steps = {s["step"]: s for s in data["steps"]}
     assert steps["follow-up"]["due"] == steps["represent"]["due"] == "2026-11-04"
-    assert steps["represent"]["moved"].startswith("moved from day 3: 72-hour rule, counted "
-                                                  "from 00:00")
-    assert "--claim-date 'YYYY-MM-DD HH:MM'" in steps["represent"]["moved"]
+    assert steps["represent"]["moved"] == ("moved from day 3: 72-hour rule, counted from 00:00 "
+                                           "(no claim time)")
     text = run("due-today", "--today", "2026-11-04").stdout
     assert "moved from day 3: 72-hour rule" in text
+    assert "atoz edit CLAIM --claim-date 'YYYY-MM-DD HH:MM'" in text
+    assert "atoz edit 1 --claim-date 'YYYY-MM-DD HH:MM'" in run("status", "1").stdout
 
 
 def test_in_a_48_hour_marketplace_day_3_steps_move_to_the_deadline_day(
@@ -186,3 +187,27 @@ def test_no_step_is_ever_due_on_a_day_that_starts_after_the_deadline(
         assert start < deadline
         assert step.due >= day
         assert step.deadline == deadline.isoformat(timespec="minutes")
+
+
+def test_a_step_whose_hard_deadline_passed_is_missed_not_overdue_and_ages_out(
+        run: Run, run_json: Json) -> None:
+    _claim(run, "2026-11-02 14:30", market="UK", order="202-1234567-1234567")
+    items = run_json("due-today", "--today", "2026-11-06")
+    assert [(i["step"], i["missed"]) for i in items] == [
+        ("contact", True), ("follow-up", True), ("represent", True)]
+    text = run("due-today", "--today", "2026-11-06")
+    assert "Nothing due on 2026-11-06" in text.stdout
+    assert "Missed: 3 step(s) whose hard deadline passed" in text.stdout
+    assert run("due-today", "--today", "2026-11-06", "--fail-if-overdue").exit_code == 3
+    # A month later the missed steps are history: due-today is quiet, status still shows them.
+    assert run_json("due-today", "--today", "2026-12-10") == []
+    assert {s["state"] for s in run_json("status", "1", "--today", "2026-12-10")["steps"]} == {
+        "open"}
+
+
+def test_an_appeal_not_made_in_30_days_is_missed(run: Run, run_json: Json) -> None:
+    _claim(run, "2026-11-02 14:30")
+    run("status", "1", "granted-seller-funded", "--on", "2026-11-06")
+    assert [i["step"] for i in run_json("due-today", "--today", "2026-12-06")] == ["appeal"]
+    late = run_json("due-today", "--today", "2026-12-07")
+    assert [(i["step"], i["missed"]) for i in late] == [("appeal", True)]

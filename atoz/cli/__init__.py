@@ -116,4 +116,4 @@ def main() -> None:
     app()
 
 
-from atoz.cli import claims, daily, data, drafts, info  # noqa: E402,F401  (registers the commands)
+from atoz.cli import claims, daily, data, drafts, exports, info, orders, reports  # noqa: E402,F401  (registers the commands)

@@ -224,7 +224,7 @@ def status(
 
 def show_picture(data: dict[str, Any], day: Any) -> None:
     from atoz.outcomes import LABELS
-    from atoz.playbook import WHAT_TO_DO, show_deadline
+    from atoz.playbook import NO_TIME, NO_TIME_HINT, WHAT_TO_DO, show_deadline
 
     w = data["window"]
     odr = {True: "yes", False: "no", None: "pending (no decision yet)"}[data["odr"]]
@@ -257,6 +257,8 @@ def show_picture(data: dict[str, Any], day: Any) -> None:
             rows.append([s["step"], state, s["due"], show_deadline(s["deadline"]),
                          s["moved"] or (WHAT_TO_DO[s["step"]] if s["state"] == "open" else "")])
         print_table(rows, ["step", "state", "due", "deadline", "what / why"], title="Steps")
+        if any(NO_TIME in (s["moved"] or "") for s in data["steps"]):
+            out(NO_TIME_HINT.replace("CLAIM", str(data["id"])))
     out("")
     hist = []
     for h in data["history"]:

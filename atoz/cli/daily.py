@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,33 +27,48 @@ def due_today(
 
     Example: atoz due-today --ahead 2
     """
-    from atoz.agenda import due_steps, next_step
-    from atoz.playbook import show_deadline
+    from atoz.agenda import MISSED_LOOKBACK_DAYS, due_steps, missed_steps, next_step
 
     day = get_today(today)
     store = open_store(db)
     items = due_steps(store, day, ahead)
+    missed = missed_steps(store, day)
     overdue = sum(1 for item in items if item["overdue_days"])
     if as_json:
-        print_json(items)
-    elif not items:
-        coming = next_step(store, day)
-        upcoming = (f" Next: {coming['step']} for claim {coming['claim_id']} "
-                    f"(order {coming['order_id']}) on {coming['due']}." if coming
-                    else " No open steps at all.")
-        out(f"Nothing due on {day}." + upcoming)
+        print_json(items + missed)
     else:
-        horizon = f" (and the next {ahead} days)" if ahead else ""
-        print_table(
-            [[i["claim_id"], i["order_id"], i["step"], i["due"], show_deadline(i["deadline"]),
-              i["time_left"], f"{i['amount'] or ''} {i['currency']}".strip(),
-              i["what"] + (f"\n({i['moved']})" if i["moved"] else "")] for i in items],
-            ["claim", "order", "step", "due", "deadline", "left", "amount", "what to do"],
-            title=f"Due on {day}{horizon}: {len(items)} step(s), {overdue} overdue")
-        out("Draft the message: atoz draft CLAIM STEP; then mark it: atoz done CLAIM STEP")
-    if fail_if_overdue and overdue:
-        note(f"{overdue} step(s) overdue")
+        if not items:
+            coming = next_step(store, day)
+            upcoming = (f" Next: {coming['step']} for claim {coming['claim_id']} "
+                        f"(order {coming['order_id']}) on {coming['due']}." if coming
+                        else " No open steps at all.")
+            out(f"Nothing due on {day}." + upcoming)
+        else:
+            horizon = f" (and the next {ahead} days)" if ahead else ""
+            _steps_table(items, f"Due on {day}{horizon}: {len(items)} step(s), {overdue} overdue")
+            out("Draft the message: atoz draft CLAIM STEP; then mark it: atoz done CLAIM STEP")
+        if missed:
+            out("")
+            _steps_table(missed, f"Missed: {len(missed)} step(s) whose hard deadline passed in "
+                                 f"the last {MISSED_LOOKBACK_DAYS} days")
+            out("Record what Amazon decided: atoz status CLAIM OUTCOME")
+    if fail_if_overdue and (overdue or missed):
+        note(f"{overdue} step(s) overdue, {len(missed)} missed")
         raise typer.Exit(3)
+
+
+def _steps_table(items: list[dict[str, Any]], title: str) -> None:
+    from atoz.playbook import NO_TIME, NO_TIME_HINT, show_deadline
+
+    print_table(
+        [[i["claim_id"], i["order_id"], i["step"], i["due"], show_deadline(i["deadline"]),
+          "missed" if i["missed"] else i["time_left"],
+          f"{i['amount'] or ''} {i['currency']}".strip(),
+          i["what"] + (f"\n({i['moved']})" if i["moved"] else "")] for i in items],
+        ["claim", "order", "step", "due", "deadline", "left", "amount", "what to do"],
+        title=title)
+    if any(NO_TIME in (i["moved"] or "") for i in items):
+        out(NO_TIME_HINT)
 
 
 @app.command()

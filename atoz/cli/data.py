@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,9 @@ DEMO_TODAY = "2026-11-18"
 def import_file(
     file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False)],
     kind: Annotated[str | None, typer.Option(
-        "--kind", help="What the file is (default: detected from its content).")] = None,
+        "--kind", help="What the file is: claims-csv, claims-json, order-report, orders-v0, "
+                       "orders-2026 or finance-events (default: detected from its content)."
+    )] = None,
     marketplace: Annotated[str | None, typer.Option(
         "--marketplace", "-m", help="Marketplace for rows that do not say.")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -40,12 +43,30 @@ def import_file(
     from atoz.imports import ImportOptions, run_import
 
     store = open_store(db)
-    options = ImportOptions(marketplace=marketplace, encoding=encoding, skip_bad=skip_bad,
-                            today=get_today(today))
-    result = run_import(store, file, kind, options)
+    with progress_bar(file) as progress:
+        options = ImportOptions(marketplace=marketplace, encoding=encoding, skip_bad=skip_bad,
+                                today=get_today(today), progress=progress)
+        result = run_import(store, file, kind, options)
     for line in result.notes:
         note(line)
     out(f"Imported {file.name}: {result.summary()}")
+
+
+LONG_FILE_BYTES = 4 * 1024**2  # about 10,000 report rows: a second or more to import
+
+
+@contextmanager
+def progress_bar(path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for a long file, and only when stderr is a terminal."""
+    if not sys.stderr.isatty() or not path.is_file() or path.stat().st_size < LONG_FILE_BYTES:
+        yield None
+        return
+    with typer.progressbar(length=path.stat().st_size, label=f"Importing {path.name}",
+                           file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        yield advance
 
 
 def sample_dir() -> Path:

@@ -36,6 +36,7 @@ class ImportOptions:
     encoding: str | None = None
     skip_bad: Path | None = None
     today: object = None  # datetime.date; resolves `today` in claim dates
+    progress: Callable[[int, int], None] | None = None  # (bytes read, file size) on long files
 
 
 Importer = Callable[[Store, Path, ImportOptions], ImportResult]
@@ -57,6 +58,8 @@ def read_head(path: Path, size: int = 4096) -> bytes:
 def detect_kind(path: Path) -> str:
     """The kind of file, from its content (the name is only a hint)."""
     head = read_head(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Excel's "Unicode Text")
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     if not head.strip():
         raise FileFormatError(f"{path.name}: the file is empty")
     if b"\x00" in head:
@@ -86,15 +89,25 @@ def _json_kind(path: Path, head: str) -> str:
 # Markers in a JSON file's first 4 KB that tell the kinds apart; the importers check the rest.
 KIND_MARKERS: list[tuple[str, str]] = [
     ('"atoz_export"', "claims-json"),
+    ('"FinancialEvents"', "finance-events"),
+    ('"GuaranteeClaimEventList"', "finance-events"),
+    ('"Orders"', "orders-v0"),
+    ('"AmazonOrderId"', "orders-v0"),
+    ('"orders"', "orders-2026"),
+    ('"orderId"', "orders-2026"),
 ]
 
 
 def importers() -> dict[str, Importer]:
-    from atoz.imports import claims_file
+    from atoz.imports import claims_file, finance, order_report, orders_api
 
     kinds: dict[str, Importer] = {
         "claims-csv": claims_file.import_csv,
         "claims-json": claims_file.import_json,
+        "orders-v0": orders_api.import_v0,
+        "orders-2026": orders_api.import_2026,
+        "order-report": order_report.import_report,
+        "finance-events": finance.import_events,
     }
     return kinds
 
