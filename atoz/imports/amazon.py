@@ -13,18 +13,17 @@ import codecs
 import datetime as dt
 import io
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from atoz import clock
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult, row_error
+from atoz.imports import ImportOptions, ImportResult
+from atoz.imports.rejects import Rejects
 from atoz.money import MINOR_UNITS, parse_currency
 from atoz.policy import Policy, by_marketplace_id, by_sales_channel, get_policy
 from atoz.store import Store
@@ -233,82 +232,6 @@ def fulfillment_channel(text: str | None) -> str | None:
     if not text or not text.strip():
         return None
     return CHANNELS.get(text.strip().lower(), text.strip().upper())
-
-
-# --- bad rows ---------------------------------------------------------------------------------
-class Rejects:
-    """Bad rows: an error (all or nothing), or with `--skip-bad` a line in the REJECTS file.
-
-    The file is written beside its final name and renamed when the import commits, readable by
-    its owner only (rows carry buyer names). For a report it is the header plus the bad lines,
-    each with a `reject-reason` cell; for JSON, one JSON object per line.
-    """
-
-    def __init__(self, path: Path, options: ImportOptions, header: str | None = None) -> None:
-        self.source = path
-        self.target = options.skip_bad
-        self.header = header
-        self.count = 0
-        self._handle: Any = None
-        if self.target is not None:
-            if self.target.resolve() == path.resolve():
-                raise InputError("--skip-bad", str(self.target), "is the file being imported")
-            if not self.target.parent.is_dir():
-                raise InputError("--skip-bad", str(self.target), "its folder does not exist")
-
-    def __enter__(self) -> Rejects:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self.target is None:
-            return
-        if kind is not None:
-            if self._handle is not None:
-                self._handle.close()
-            self._partial().unlink(missing_ok=True)
-            return
-        # Written even when empty, so a REJECTS file from an earlier run never lingers.
-        if self._handle is None:
-            self._handle = self._open()
-        self._handle.close()
-        os.replace(self._partial(), self.target)
-
-    def _partial(self) -> Path:
-        assert self.target is not None
-        return self.target.with_name(self.target.name + ".part")
-
-    def _open(self) -> Any:
-        partial = self._partial()
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        if hasattr(os, "fchmod"):  # a leftover file keeps its mode through O_TRUNC
-            os.fchmod(fd, 0o600)
-        handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in __exit__)
-        if self.header is not None:
-            handle.write(self.header + "\treject-reason\n")
-        return handle
-
-    def bad(self, line: int, exc: InputError, raw: str | Any) -> None:
-        """Raise the row's error, or (with --skip-bad) write the row and its reason."""
-        error = row_error(self.source, line, exc)
-        if self.target is None:
-            raise error
-        if self._handle is None:
-            self._handle = self._open()
-        reason = f"line {line}: {exc}"
-        if isinstance(raw, str):
-            self._handle.write(f"{raw}\t{reason}\n")
-        else:
-            self._handle.write(json.dumps({"line": line, "reason": reason, "record": raw},
-                                          ensure_ascii=False, default=str) + "\n")
-        self.count += 1
-
-    def note(self) -> str | None:
-        if self.target is None:
-            return None
-        if not self.count:
-            return "no rows rejected"
-        return f"{self.count} bad rows written to {self.target}, with the reason for each"
 
 
 # --- writing orders ---------------------------------------------------------------------------

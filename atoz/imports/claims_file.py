@@ -13,7 +13,8 @@ from atoz import clock
 from atoz.claims import add_claim, build_claim
 from atoz.dates import parse_date
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult, row_error
+from atoz.imports import ImportOptions, ImportResult
+from atoz.imports.rejects import Rejects
 from atoz.outcomes import UNDER_REVIEW, parse_outcome
 from atoz.store import Store
 
@@ -67,23 +68,36 @@ def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult
     reader.fieldnames = header
     today = options.today if isinstance(options.today, dt.date) else clock.today()
     result = ImportResult("claims-csv")
-    with store.transaction():
+    with Rejects(path, options, ",".join(header), sep=",") as rejects, store.transaction():
         try:
             for values in reader:
                 line = reader.line_num
-                if None in values:
-                    raise row_error(path, line, InputError("row", "", "more cells than columns"))
-                if not any((v or "").strip() for v in values.values()):
+                if not any((v or "").strip() for k, v in values.items() if k is not None):
                     continue
                 try:
-                    _record(store, values, today, result, "csv")
+                    if None in values:
+                        raise InputError("row", "", "more cells than columns")
+                    # A savepoint per row: a row refused half-way leaves nothing behind.
+                    with store.db.atomic():
+                        _record(store, values, today, result, "csv")
                 except InputError as exc:
-                    raise row_error(path, line, exc) from None
+                    rejects.bad(line, exc, _csv_line(values, header))
+                    result.skipped += 1
         except csv.Error as exc:
             raise FileFormatError(f"{path.name}:{reader.line_num}: csv: {exc}") from None
-    if result.added + result.unchanged == 0:
-        raise FileFormatError(f"{path.name}: no claims in the file (only a header)")
+        if result.added + result.unchanged + result.skipped == 0:
+            raise FileFormatError(f"{path.name}: no claims in the file (only a header)")
+    note = rejects.note()
+    if note:
+        result.notes.append(note)
     return result
+
+
+def _csv_line(values: dict[str | None, Any], header: list[str]) -> str:
+    buffer = io.StringIO()
+    cells = [values.get(name) or "" for name in header] + list(values.get(None) or [])
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
 
 
 def import_json(store: Store, path: Path, options: ImportOptions) -> ImportResult:

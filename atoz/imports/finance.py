@@ -24,7 +24,6 @@ from atoz.errors import FileFormatError, InputError
 from atoz.imports import ImportOptions, ImportResult
 from atoz.imports.amazon import (
     NOTES_SHOWN,
-    Rejects,
     amount_minor,
     channel_policy,
     fallback_policy,
@@ -34,6 +33,7 @@ from atoz.imports.amazon import (
     local_date,
 )
 from atoz.imports.orders_api import dig
+from atoz.imports.rejects import Rejects
 from atoz.outcomes import SELLER_FUNDED, is_open
 from atoz.playbook import appeal_deadline
 from atoz.policy import Policy, get_policy

@@ -18,7 +18,6 @@ from atoz.imports.amazon import (
     CHUNK,
     Decoder,
     OrderSink,
-    Rejects,
     Row,
     channel_policy,
     fulfillment_channel,
@@ -27,6 +26,7 @@ from atoz.imports.amazon import (
     order_status,
     to_minor,
 )
+from atoz.imports.rejects import Rejects
 from atoz.money import parse_currency
 from atoz.policy import Policy, get_policy
 from atoz.store import Store

@@ -16,7 +16,6 @@ from atoz.errors import FileFormatError, InputError
 from atoz.imports import ImportOptions, ImportResult
 from atoz.imports.amazon import (
     OrderSink,
-    Rejects,
     Row,
     amount_minor,
     channel_policy,
@@ -28,6 +27,7 @@ from atoz.imports.amazon import (
     local_date,
     order_status,
 )
+from atoz.imports.rejects import Rejects
 from atoz.policy import Policy
 from atoz.store import Store
 
