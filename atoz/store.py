@@ -12,90 +12,15 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from atoz.errors import AtozError
+from atoz.schema import MIGRATION_SET, MIGRATIONS, migrations
 
-migrations = Migrations("atoz")
-
-
-@migrations(name="0001_claims_history_steps")
-def _initial(db: Database) -> None:
-    db.table("claims").create(
-        {
-            "id": int, "order_id": str, "marketplace": str, "order_date": str,
-            "latest_delivery": str, "claim_date": str, "claim_time": str, "amount": str,
-            "currency": str, "reason": str, "buyer": str, "note": str, "source": str,
-            "status": str, "status_on": str, "created_at": str,
-        },
-        pk="id",
-        not_null={"order_id", "marketplace", "order_date", "latest_delivery", "claim_date",
-                  "status", "created_at"},
-    )
-    db.table("claims").create_index(["order_id"])
-    db.table("claims").create_index(["status", "claim_date"])
-    db.table("claims").create_index(["claim_date"])
-    db.table("history").create(
-        {
-            "id": int, "claim_id": int, "kind": str, "status": str, "step": str, "on_date": str,
-            "note": str, "detail": str, "recorded_at": str,
-        },
-        pk="id",
-        foreign_keys=[("claim_id", "claims", "id")],
-        not_null={"claim_id", "kind", "recorded_at"},
-    )
-    db.table("history").create_index(["claim_id"])
-    db.table("history").create_index(["kind", "on_date"])
-    db.table("steps").create(
-        {
-            "claim_id": int, "step": str, "due": str, "deadline": str, "deadline_key": str,
-            "moved": str, "state": str, "done_on": str,
-        },
-        pk=("claim_id", "step"),
-        foreign_keys=[("claim_id", "claims", "id")],
-    )
-    db.table("steps").create_index(["state", "due"])
-
-
-@migrations(name="0002_orders")
-def _orders(db: Database) -> None:
-    db.table("orders").create(
-        {
-            "order_id": str, "purchase_date": str, "latest_delivery": str, "marketplace": str,
-            "fulfillment_channel": str, "total": str, "currency": str, "source_file": str,
-            "imported_at": str,
-        },
-        pk="order_id",
-    )
-    db.table("orders").create_index(["latest_delivery"])
-
-
-@migrations(name="0003_order_status")
-def _order_status(db: Database) -> None:
-    # Amazon's order status (shipped, pending, cancelled...): a cancelled order is kept, since a
-    # claim may name it, but it leaves the exposure forecast.
-    db.table("orders").add_column("order_status", str)
-
-
-@migrations(name="0004_report_indexes")
-def _report_indexes(db: Database) -> None:
-    # The ODR ledger reads counted outcomes by order date; the report's all-time outcome table
-    # sums amounts per outcome and currency from the index alone (no table scan, no sort).
-    db.table("claims").create_index(["status", "order_date"])
-    db.table("claims").create_index(["status", "currency", "amount"])
-
-
-@migrations(name="0005_steps_by_deadline")
-def _steps_by_deadline(db: Database) -> None:
-    # due-today reads the open steps whose hard deadline has not passed: an index on the
-    # deadline keeps that one range read however many years of missed steps lie behind it.
-    db.table("steps").create_index(["state", "deadline_key"])
-
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 def _create_private(path: Path) -> None:
     """Create the file readable by its owner only before SQLite opens it (it holds buyer names)."""
@@ -104,26 +29,53 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: Path) -> Database:
+def connect(path: Path) -> sqlite3.Connection:
     if not path.exists():
         _create_private(path)
     conn = sqlite3.connect(str(path), timeout=30)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
-    db = Database(conn, execute_plugins=False)
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    return db
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        # Write-ahead logging: readers never block the writer, so two atoz processes coexist.
+        conn.execute("PRAGMA journal_mode = wal")
+    return conn
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
 class Store:
-    """Every read and write atoz makes; callers never write SQL."""
+    """Every read and write atoz makes; callers never write SQL.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        if migrations.pending(db):
+    Reads go straight to sqlite3; sqlite-utils (tables, upserts, migrations) is loaded on the
+    first write, which keeps read-only commands such as due-today quick to start.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        if self.applied_migrations() != [name for name, _ in MIGRATIONS]:
             with self._write_lock():
-                migrations.apply(db)
+                migrations().apply(self.db)
+
+    @cached_property
+    def db(self) -> Database:
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        cursor.row_factory = _dict_row
+        yield from cursor
+
+    def applied_migrations(self) -> list[str]:
+        try:
+            return [row["name"] for row in self._query(
+                "select name from _sqlite_migrations where migration_set = ? order by id",
+                [MIGRATION_SET])]
+        except sqlite3.OperationalError:  # a new database: no migrations table yet
+            return []
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -133,25 +85,25 @@ class Store:
             raise AtozError(f"cannot open database {path}: {exc}") from None
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
         # BEGIN IMMEDIATE takes the write lock up front, so two processes never both read,
         # then both try to write (which SQLite would refuse with "database is locked").
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.db.conn.rollback()
+            self.conn.rollback()
             raise
         else:
-            self.db.conn.commit()
+            self.conn.commit()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside happen, or none do."""
-        if self.db.conn.in_transaction:
+        if self.conn.in_transaction:
             with self.db.atomic():
                 yield
         else:
@@ -159,8 +111,8 @@ class Store:
                 yield
 
     def schema_version(self) -> str:
-        applied = migrations.applied(self.db)
-        return applied[-1].name if applied else "none"
+        applied = self.applied_migrations()
+        return applied[-1] if applied else "none"
 
     # claims -----------------------------------------------------------------------------
     def insert_claim(self, row: dict[str, Any]) -> int:
@@ -172,11 +124,11 @@ class Store:
         self.db.table("claims").update(claim_id, values)
 
     def claim(self, claim_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from claims where id = ?", [claim_id]))
+        rows = list(self._query("select * from claims where id = ?", [claim_id]))
         return rows[0] if rows else None
 
     def claims_for_order(self, order_id: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "select * from claims where order_id = ? order by id", [order_id]))
 
     def claims(
@@ -197,10 +149,10 @@ class Store:
         sql += " order by claim_date desc, id desc"
         if limit:
             sql += f" limit {int(limit)}"
-        return list(self.db.query(sql, params))
+        return list(self._query(sql, params))
 
     def all_claims(self) -> Iterator[dict[str, Any]]:
-        return self.db.query("select * from claims order by id")
+        return self._query("select * from claims order by id")
 
     # history ----------------------------------------------------------------------------
     def append_history(self, claim_id: int, kind: str, recorded_at: str, *, status: str = "",
@@ -214,26 +166,26 @@ class Store:
         })
 
     def history(self, claim_id: int) -> list[dict[str, Any]]:
-        rows = list(self.db.query(
+        rows = list(self._query(
             "select * from history where claim_id = ? order by id", [claim_id]))
         for row in rows:
             row["detail"] = json.loads(row["detail"]) if row["detail"] else None
         return rows
 
     def history_between(self, kind: str, start: str, end: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "select * from history where kind = ? and on_date between ? and ? order by id",
             [kind, start, end]))
 
     # steps ------------------------------------------------------------------------------
     def replace_steps(self, claim_id: int, steps: list[dict[str, Any]]) -> None:
         """The steps table is derived from history: replaced whole for one claim at a time."""
-        self.db.execute("delete from steps where claim_id = ?", [claim_id])
+        self.conn.execute("delete from steps where claim_id = ?", [claim_id])
         if steps:
             self.db.table("steps").insert_all({"claim_id": claim_id, **s} for s in steps)
 
     def steps(self, claim_id: int) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "select * from steps where claim_id = ? order by due, step", [claim_id]))
 
     def open_steps_by_deadline(self, deadline_from: str, deadline_to: str | None = None
@@ -246,10 +198,10 @@ class Store:
         if deadline_to is not None:
             sql += " and s.deadline_key <= ?"
             params.append(deadline_to)
-        return list(self.db.query(sql, params))
+        return list(self._query(sql, params))
 
     def next_open_step(self, after: str) -> dict[str, Any] | None:
-        rows = list(self.db.query(
+        rows = list(self._query(
             """select s.*, c.order_id from steps s join claims c on c.id = s.claim_id
                where s.state = 'open' and s.due > ? order by s.due, s.deadline_key limit 1""",
             [after]))
@@ -257,16 +209,16 @@ class Store:
 
     # orders -----------------------------------------------------------------------------
     def order(self, order_id: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from orders where order_id = ?", [order_id]))
+        rows = list(self._query("select * from orders where order_id = ?", [order_id]))
         return rows[0] if rows else None
 
     # An import stages its rows (one per item, or one per order) in a temporary table, then
     # folds them into orders: memory stays flat on a million-row report, and the items of one
     # order collapse wherever they sit in the file.
     def start_staging(self) -> None:
-        self.db.execute("drop table if exists temp.order_rows")
-        self.db.execute("drop table if exists temp.order_merged")
-        self.db.execute(
+        self.conn.execute("drop table if exists temp.order_rows")
+        self.conn.execute("drop table if exists temp.order_merged")
+        self.conn.execute(
             """create temp table order_rows (
                  order_id text not null, item integer not null, line integer not null,
                  purchase_date text, latest_delivery text, marketplace text not null,
@@ -277,34 +229,34 @@ class Store:
         """Stage rows; a repeated (order, item) is kept once (replace: the last one wins).
         Returns how many rows were new."""
         verb = "insert or replace" if replace else "insert or ignore"
-        cursor = self.db.conn.executemany(
+        cursor = self.conn.executemany(
             f"{verb} into temp.order_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return int(cursor.rowcount)
 
     def staged_conflicts(self) -> list[dict[str, Any]]:
         """Orders whose staged rows name two marketplaces or two currencies."""
-        return list(self.db.query(
+        return list(self._query(
             """select order_id, min(line) as line from temp.order_rows group by order_id
                having count(distinct marketplace) > 1 or count(distinct currency) > 1
                order by min(line)"""))
 
     def staged_lines(self, order_id: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "select * from temp.order_rows where order_id = ? order by line", [order_id]))
 
     def unstage(self, order_id: str) -> None:
-        self.db.execute("delete from temp.order_rows where order_id = ?", [order_id])
+        self.conn.execute("delete from temp.order_rows where order_id = ?", [order_id])
 
     def staged_disagreements(self) -> Iterator[dict[str, Any]]:
         """Orders whose staged rows disagree on a date, first line first."""
-        return self.db.query(
+        return self._query(
             """select order_id from temp.order_rows group by order_id
                having count(distinct purchase_date) > 1 or count(distinct latest_delivery) > 1
                order by min(line)""")
 
     def merge_staged(self) -> None:
         """One row per order: the earliest purchase date, the latest delivery promise."""
-        self.db.execute(
+        self.conn.execute(
             """create temp table order_merged as
                select order_id, min(line) as line, min(purchase_date) as purchase_date,
                       max(latest_delivery) as latest_delivery, min(marketplace) as marketplace,
@@ -315,7 +267,7 @@ class Store:
 
     def merged_chunk(self, after: int, size: int) -> list[dict[str, Any]]:
         """The next merged orders (by rowid), each with the stored order's columns as old_*."""
-        return list(self.db.query(
+        return list(self._query(
             """select m.rowid as rid, m.*, o.order_id is not null as known,
                       o.purchase_date as old_purchase_date,
                       o.latest_delivery as old_latest_delivery, o.marketplace as old_marketplace,
@@ -328,7 +280,7 @@ class Store:
     def upsert_orders(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert or replace orders: (order_id, purchase_date, latest_delivery, marketplace,
         fulfillment_channel, total, currency, order_status, source_file, imported_at)."""
-        self.db.conn.executemany(
+        self.conn.executemany(
             """insert into orders (order_id, purchase_date, latest_delivery, marketplace,
                                    fulfillment_channel, total, currency, order_status,
                                    source_file, imported_at)
@@ -344,39 +296,39 @@ class Store:
     def recent_orders(self, delivered_since: str, ordered_since: str) -> Iterator[dict[str, Any]]:
         """Orders promised on or after one date, and orders without a promise placed on or
         after another (the exposure forecast narrows them down further)."""
-        return self.db.query(
+        return self._query(
             """select * from orders where latest_delivery >= ?
                or (latest_delivery is null and purchase_date >= ?)""",
             [delivered_since, ordered_since])
 
     def claimed_order_ids(self) -> set[str]:
-        return {row["order_id"] for row in self.db.query("select distinct order_id from claims")}
+        return {row["order_id"] for row in self._query("select distinct order_id from claims")}
 
     # reports and exports --------------------------------------------------------------
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one consistent state of the file, even while another process writes
         (a deferred transaction in WAL mode: it takes no write lock)."""
-        if self.db.conn.in_transaction:
+        if self.conn.in_transaction:
             yield
             return
-        self.db.conn.execute("BEGIN")
+        self.conn.execute("BEGIN")
         try:
             yield
         finally:
-            self.db.conn.rollback()
+            self.conn.rollback()
 
     def has_claims(self) -> bool:
-        return bool(list(self.db.query("select 1 from claims limit 1")))
+        return bool(list(self._query("select 1 from claims limit 1")))
 
     def claims_filed_between(self, start: str, end: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "select * from claims where claim_date between ? and ? order by claim_date, id",
             [start, end]))
 
     def status_changes_between(self, start: str, end: str) -> list[dict[str, Any]]:
         """Outcome entries dated in [start, end], oldest recorded first, with their claim."""
-        return list(self.db.query(
+        return list(self._query(
             """select h.id as history_id, h.claim_id, h.status, h.on_date, c.order_id,
                       c.marketplace, c.amount, c.currency
                from history h join claims c on c.id = h.claim_id
@@ -390,7 +342,7 @@ class Store:
         caller sums `amounts(status, currency)` instead. One pass over an index."""
         places = ("case when instr(amount, '.') = 0 then 0 "
                   "else length(amount) - instr(amount, '.') end")
-        rows = list(self.db.query(
+        rows = list(self._query(
             f"""select status, currency, count(*) as n,
                        sum(cast(replace(amount, '.', '') as integer)) as units,
                        min({places}) as low, max({places}) as high
@@ -400,20 +352,20 @@ class Store:
         return rows
 
     def amounts(self, status: str, currency: str | None) -> list[str]:
-        return [row["amount"] for row in self.db.query(
+        return [row["amount"] for row in self._query(
             "select amount from claims where status = ? and currency is ? and amount is not null",
             [status, currency])]
 
     def claims_by_order_date(self, statuses: Sequence[str], start: str, end: str
                              ) -> list[dict[str, Any]]:
         marks = ", ".join("?" for _ in statuses)
-        return list(self.db.query(
+        return list(self._query(
             f"""select * from claims where status in ({marks}) and order_date between ? and ?
                 order by order_date, id""", [*statuses, start, end]))
 
     def open_steps_with_deadline(self, step: str, start: str, end: str) -> list[dict[str, Any]]:
         """Open steps of one kind whose hard deadline (a date) is in [start, end]."""
-        return list(self.db.query(
+        return list(self._query(
             """select s.*, c.order_id, c.amount, c.currency, c.marketplace, c.status_on
                from steps s join claims c on c.id = s.claim_id
                where s.state = 'open' and s.step = ? and s.deadline between ? and ?
@@ -421,12 +373,12 @@ class Store:
 
     def all_history(self) -> Iterator[dict[str, Any]]:
         """Every history entry, by claim then in the order recorded (for a streamed export)."""
-        for row in self.db.query("select * from history order by claim_id, id"):
+        for row in self._query("select * from history order by claim_id, id"):
             row["detail"] = json.loads(row["detail"]) if row["detail"] else None
             yield row
 
     def all_steps(self) -> Iterator[dict[str, Any]]:
-        return self.db.query("select * from steps order by claim_id, due, step")
+        return self._query("select * from steps order by claim_id, due, step")
 
     def history_stamps(self, claim_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """For each claim: how many history entries it has and when the last was recorded."""
@@ -435,7 +387,7 @@ class Store:
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ", ".join("?" for _ in chunk)
-            for row in self.db.query(
+            for row in self._query(
                     f"""select claim_id, count(*) as n, max(recorded_at) as last from history
                         where claim_id in ({marks}) group by claim_id""", chunk):
                 stamps[int(row["claim_id"])] = (int(row["n"]), str(row["last"]))
@@ -443,8 +395,8 @@ class Store:
 
     # info -------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        return {name: self.db.table(name).count for name in ("claims", "history", "steps",
-                                                             "orders")}
+        return {name: int(self.conn.execute(f"select count(*) from {name}").fetchone()[0])
+                for name in ("claims", "history", "steps", "orders")}
 
     def backup(self, target: Path) -> None:
         """SQLite's online backup: a consistent copy even while another process writes."""
@@ -453,15 +405,11 @@ class Store:
         _create_private(target)
         destination = sqlite3.connect(str(target))
         try:
-            self.db.conn.backup(destination)
+            self.conn.backup(destination)
         finally:
             destination.close()
 
     def integrity(self) -> str:
-        return str(self.db.execute("pragma integrity_check").fetchone()[0])
+        return str(self.conn.execute("pragma integrity_check").fetchone()[0])
 
 
-def sqlite_utils_version() -> str:
-    from importlib.metadata import version
-
-    return version(sqlite_utils.__name__.replace("_", "-"))

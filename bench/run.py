@@ -26,6 +26,7 @@ OUT = HERE / "out"
 TODAY = "2026-11-18"
 OUTCOMES = ["denied", "withdrawn", "granted-seller-funded", "granted-amazon-funded", "refunded",
             "cancelled"]
+OPEN_NOW = 30  # claims under review on the benchmark's "today"
 MARKETS = [("US", "USD", "113"), ("UK", "GBP", "202"), ("DE", "EUR", "302"), ("JP", "JPY", "503"),
            ("CA", "CAD", "701")]
 
@@ -41,10 +42,13 @@ class Measure:
 
 
 def write_claims_csv(path: Path, count: int, seed: int = 20261118) -> None:
-    """`count` claims over three years before TODAY; the last few weeks' claims are still open,
-    as in a real seller's history: almost everything decided, a few dozen under review."""
+    """`count` claims over three years before TODAY, as a long-selling seller's history looks:
+    everything older than two weeks decided, and about OPEN_NOW claims still under review, so
+    that history grows with `count` while today's workload stays that of a real morning."""
     rng = random.Random(seed)
     end = dt.date.fromisoformat(TODAY)
+    recent = count * 14 / 1095  # claims filed in the last two weeks
+    open_share = min(1.0, OPEN_NOW / recent)
     with path.open("w", encoding="utf-8") as out:
         out.write("order_id,order_date,latest_delivery,claim_date,amount,currency,reason,"
                   "marketplace,buyer,status,decided_on,note\n")
@@ -57,7 +61,7 @@ def write_claims_csv(path: Path, count: int, seed: int = 20261118) -> None:
             amount = (str(rng.randint(500, 20000)) if currency == "JPY"
                       else f"{rng.randint(5, 300)}.{rng.randint(0, 99):02d}")
             status, decided = "", ""
-            if age > 14 or rng.random() < 0.3:
+            if age > 14 or rng.random() >= open_share:
                 status = rng.choice(OUTCOMES)
                 decided = min(end, claim + dt.timedelta(days=rng.randint(2, 20))).isoformat()
             out.write(f"{prefix}-{i:07d}-{rng.randrange(10**7):07d},{order},{latest},{claim},"

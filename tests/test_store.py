@@ -13,7 +13,8 @@ from typing import Any
 from sqlite_utils import Database
 from typer.testing import Result
 
-from atoz.store import Store, migrations
+from atoz.schema import migrations
+from atoz.store import Store
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,13 +25,13 @@ def _columns(db: Database) -> dict[str, list[str]]:
 
 def test_migrations_applied_twice_on_an_empty_database_change_nothing() -> None:
     db = Database(memory=True, execute_plugins=False)
-    migrations.apply(db)
+    migrations().apply(db)
     first = _columns(db)
-    migrations.apply(db)
-    Store(db)
+    migrations().apply(db)
+    Store(db.conn)
     assert _columns(db) == first
     assert {"claims", "history", "steps", "orders"} <= set(first)
-    assert migrations.pending(db) == []
+    assert migrations().pending(db) == []
 
 
 def test_a_database_from_the_first_schema_opens_and_migrates_without_loss(
@@ -40,7 +41,7 @@ def test_a_database_from_the_first_schema_opens_and_migrates_without_loss(
     before = sqlite3.connect(old).execute("select * from history order by id").fetchall()
     monkeypatch.setenv("ATOZ_DB", str(old))
     info = run_json("info")
-    assert info["schema"] == migrations.applied(Database(old))[-1].name
+    assert info["schema"] == migrations().applied(Database(old))[-1].name
     assert info["claims"] == 2
     after = sqlite3.connect(old).execute("select * from history order by id").fetchall()
     assert after == before
