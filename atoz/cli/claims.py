@@ -91,6 +91,7 @@ def add(
     --claim-date 2026-10-20 --amount 24.99 --reason not-received
     """
     from atoz.claims import add_claim, build_claim, picture
+    from atoz.playbook import show_deadline
 
     day = get_today(today)
     store = open_store(db)
@@ -111,7 +112,8 @@ def add(
         out(f"  {field} {row.get(field, '')} from {origin}")
     out(f"  window {w['opens']} to {w['closes']}: filed {filed}"
         + (f" ({w['days_outside']} days outside; cite it to Amazon)" if w["days_outside"] else ""))
-    out(f"  respond to Amazon by {claim.response_deadline().replace('T', ' ')}")
+    out(f"  respond to Amazon by {show_deadline(claim.response_deadline())} "
+        f"({claim.row['marketplace']} time)")
     out(f"Next: atoz status {claim.id}")
 
 
