@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from atoz.playbook import WHAT_TO_DO, time_left
+from atoz.playbook import WHAT_TO_DO, overdue_days, time_left
 from atoz.store import Store
 
 # How far back due-today still lists missed steps. A display choice, not an Amazon rule: after a
@@ -57,8 +57,8 @@ def _item(row: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "step": row["step"],
         "due": row["due"],
         "deadline": row["deadline"],
-        "time_left": time_left(due, today),
-        "overdue_days": max(0, (today - due).days),
+        "time_left": time_left(row["step"], due, row["deadline"], today),
+        "overdue_days": overdue_days(row["step"], due, today),
         "amount": row["amount"],
         "currency": row["currency"],
         "moved": row["moved"],

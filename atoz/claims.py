@@ -17,7 +17,7 @@ from atoz.dates import parse_date, parse_moment
 from atoz.errors import InputError, NotFoundError
 from atoz.money import parse_amount, parse_currency
 from atoz.outcomes import UNDER_REVIEW, counts_toward_odr, is_open, parse_outcome
-from atoz.playbook import STEPS, Step, response_deadline, schedule
+from atoz.playbook import STEPS, Step, overdue_days, response_deadline, schedule
 from atoz.policy import Policy, get_policy
 from atoz.store import Store
 from atoz.windows import Window, check_order_dates, classify_filing, filing_window
@@ -27,6 +27,8 @@ REASONS = ("not-received", "not-as-described", "return", "refund", "other")
 FIELDS = ("order_id", "order_date", "latest_delivery", "claim_date", "amount", "currency",
           "reason", "marketplace", "buyer", "note")
 MAX_TEXT = 2000
+FINANCE = "finance"  # the source of a claim created from a finance event: its date is a stand-in
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger claim id cannot exist
 
 
 def parse_order_id(text: str, field: str = "order_id") -> str:
@@ -44,13 +46,33 @@ def parse_reason(text: str, field: str = "reason") -> str:
     return reason
 
 
-def _text(value: str | None, field: str) -> str | None:
+def is_text(value: str, limit: int = MAX_TEXT) -> bool:
+    """Text atoz can store and print: not too long, no NUL, valid Unicode (no lone surrogate,
+    which is how Python carries bytes that were not UTF-8 in a command line or a JSON file)."""
+    if len(value) > limit or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def free_text(value: str | None, field: str) -> str | None:
+    """A buyer name or a note: stripped, None when blank; InputError when it is not text."""
     if value is None or not value.strip():
         return None
-    if len(value) > MAX_TEXT or "\x00" in value:
-        raise InputError(field, value[:40] + "...", f"too long or not text (at most {MAX_TEXT} "
-                                                    "characters)")
+    if not is_text(value):
+        raise InputError(field, value, f"too long or not text (at most {MAX_TEXT} characters "
+                                       "of UTF-8, no NUL)")
     return value.strip()
+
+
+def not_future(day: dt.date, today: dt.date, field: str, text: str | None = None) -> None:
+    """Refuse a date after today. A day of grace: in the marketplace's time zone it may
+    already be tomorrow (a seller in Los Angeles with a claim on amazon.co.jp)."""
+    if day > today + dt.timedelta(days=1):
+        raise InputError(field, text or day.isoformat(), f"is in the future (today is {today})")
 
 
 def build_claim(values: Mapping[str, str | None], *, today: dt.date) -> dict[str, Any]:
@@ -78,6 +100,8 @@ def build_claim(values: Mapping[str, str | None], *, today: dt.date) -> dict[str
     if claim_day < order_date:
         raise InputError("claim_date", get("claim_date") or claim_day.isoformat(),
                          f"is before the order date {order_date}")
+    not_future(order_date, today, "order_date", get("order_date"))
+    not_future(claim_day, today, "claim_date", get("claim_date"))
     amount_text = get("amount")
     return {
         "order_id": order_id,
@@ -89,8 +113,8 @@ def build_claim(values: Mapping[str, str | None], *, today: dt.date) -> dict[str
         "amount": parse_amount(amount_text, currency) if amount_text else None,
         "currency": currency,
         "reason": parse_reason(get("reason") or "other"),
-        "buyer": _text(get("buyer"), "buyer"),
-        "note": _text(get("note"), "note"),
+        "buyer": free_text(get("buyer"), "buyer"),
+        "note": free_text(get("note"), "note"),
     }
 
 
@@ -142,8 +166,8 @@ class Claim:
 def find_claim(store: Store, ref: str) -> Claim:
     """A claim by numeric id or by order id (refusing to guess when several share an order)."""
     text = ref.strip()
-    if text.isdigit():
-        row = store.claim(int(text))
+    if text.isascii() and text.isdigit():  # "²".isdigit() too, but int("²") fails
+        row = store.claim(int(text)) if int(text) <= MAX_ID else None
         if row is None:
             raise NotFoundError(f"no claim {text}; `atoz list` shows the claims")
         return Claim(row)
@@ -212,12 +236,36 @@ def add_claim(store: Store, row: dict[str, Any], *, source: str = "manual",
     return refresh(store, claim_id)
 
 
+def complete_finance_claim(store: Store, order_id: str, given: Mapping[str, str | None], *,
+                           today: dt.date, source: str
+                           ) -> tuple[Claim, dict[str, tuple[Any, Any]]] | None:
+    """If the order's claim was created from Amazon's finance data (which has no filing date),
+    complete that claim with the facts the seller gives (`given`: text keyed like the CSV
+    columns; only what was given) instead of adding a second claim for the same order.
+    Returns the claim and what changed, or None when the order has no such claim."""
+    rows = [r for r in store.claims_for_order(order_id) if r["source"] == FINANCE]
+    if not rows:
+        return None
+    claim = Claim(rows[-1])
+    changes: dict[str, str | None] = {
+        k: v for k, v in given.items() if k in EDITABLE and v is not None and v.strip()}
+    changed: dict[str, tuple[Any, Any]] = {}
+    try:
+        claim, changed, _ = edit_claim(store, claim, changes, today=today,
+                                       note="completed: the finance data had no filing date")
+    except InputError as exc:
+        if exc.field != "edit":  # "nothing to change": the facts already agree
+            raise
+    store.update_claim(claim.id, {"source": source})
+    return Claim({**claim.row, "source": source}), changed
+
+
 def set_outcome(store: Store, claim: Claim, outcome: str, on: dt.date, note: str | None) -> Claim:
     status = parse_outcome(outcome, "outcome")
     if on < claim.claim_date:
         raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
     store.append_history(claim.id, "status", clock.now_utc().isoformat(), status=status,
-                         on_date=on.isoformat(), note=note or "")
+                         on_date=on.isoformat(), note=free_text(note, "--note") or "")
     return refresh(store, claim.id)
 
 
@@ -234,7 +282,7 @@ def mark_done(store: Store, claim: Claim, step: str, on: dt.date, note: str | No
     if on < claim.claim_date:
         raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
     store.append_history(claim.id, "done", clock.now_utc().isoformat(), step=step,
-                         on_date=on.isoformat(), note=note or "")
+                         on_date=on.isoformat(), note=free_text(note, "--note") or "")
     return refresh(store, claim.id)
 
 
@@ -271,6 +319,8 @@ def edit_claim(store: Store, claim: Claim, changes: dict[str, str | None], *,
     store.append_history(claim.id, "edit", clock.now_utc().isoformat(), on_date=today.isoformat(),
                          note=note or "", detail={k: {"old": o, "new": n}
                                                   for k, (o, n) in changed.items()})
+    if claim.row["source"] == FINANCE and "claim_date" in changed:
+        store.update_claim(claim.id, {"source": "manual"})  # the real filing date is known now
     updated = refresh(store, claim.id)
     after_dates = _moments(updated)
     moved = {k: (v, after_dates[k]) for k, v in before_dates.items() if after_dates[k] != v}
@@ -286,8 +336,8 @@ def picture(store: Store, claim: Claim, today: dt.date) -> dict[str, Any]:
     history = store.history(claim.id)
     steps = store.steps(claim.id)
     for step in steps:
-        step["overdue_days"] = (max(0, (today - dt.date.fromisoformat(step["due"])).days)
-                                if step["state"] == "open" else 0)
+        step["overdue_days"] = (overdue_days(step["step"], dt.date.fromisoformat(step["due"]),
+                                             today) if step["state"] == "open" else 0)
     return {
         **claim.summary(),
         "claim_time": claim.row["claim_time"],

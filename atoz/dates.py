@@ -4,7 +4,8 @@ Accepted: `YYYY-MM-DD`, `today`, `yesterday`, month names with a year (`Jan 5 20
 `5 January 2026`), `2026年1月5日`, and ISO timestamps; a timestamp with an offset is converted to
 the marketplace's time zone before the date is taken (Amazon's `2026-01-14T07:59:59Z` is
 13 January in Pacific time). Refused, because a wrong guess costs a deadline: purely numeric
-day/month forms (`03/04/2026` is March or April), dates without a year, impossible dates.
+day/month forms (`03/04/2026` is March or April), dates without a year, impossible dates, and
+dates outside FIRST_DAY..LAST_DAY (year 1 or 9999 is a typo, and the rules add days to a date).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from zoneinfo import ZoneInfo
 from atoz.errors import InputError
 
 HINT = "use YYYY-MM-DD"
+# Amazon took its first order in 1995; the rules add months to a date, so the years stay far
+# from the calendar's end (9999-12-31 + 90 days does not exist).
+FIRST_DAY = dt.date(1995, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -47,6 +52,14 @@ def _make(field: str, text: str, year: int, month: int, day: int) -> dt.date:
         raise InputError(field, text, f"not a real date; {HINT}") from None
 
 
+def check_range(day: dt.date, field: str, text: str) -> dt.date:
+    """The date, if it lies in the years atoz handles; else an InputError naming the field."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(field, text, f"outside the years atoz handles ({FIRST_DAY.year} to "
+                                      f"{LAST_DAY.year}); {HINT}")
+    return day
+
+
 def _month(field: str, text: str, name: str) -> int:
     number = _MONTHS.get(name.lower())
     if number is None:
@@ -59,10 +72,9 @@ def _timestamp(field: str, text: str, tz: ZoneInfo | None) -> dt.datetime:
     from dateutil.parser import isoparse
 
     try:
-        moment = isoparse(text.replace(" ", "T", 1))
-    except (ValueError, OverflowError):
+        return isoparse(text.replace(" ", "T", 1)).astimezone(tz or dt.UTC)
+    except (ValueError, OverflowError):  # OverflowError: past year 9999 in the zone
         raise InputError(field, text, f"not a valid timestamp; {HINT}") from None
-    return moment.astimezone(tz or dt.UTC)
 
 
 def parse_moment(
@@ -73,6 +85,12 @@ def parse_moment(
     `2026-11-02 14:30` is 14:30 in the marketplace's zone; a timestamp with an offset is
     converted to it first. `today` resolves the words `today` and `yesterday`.
     """
+    day, time = _moment(text, field, today, tz)
+    return check_range(day, field, text), time
+
+
+def _moment(text: str, field: str, today: dt.date | None, tz: ZoneInfo | None
+            ) -> tuple[dt.date, dt.time | None]:
     raw = text.strip()
     lowered = raw.lower()
     if not raw:
@@ -99,7 +117,8 @@ def parse_moment(
     if m := _DAY_FIRST.fullmatch(raw):
         return _make(field, text, int(m[3]), _month(field, text, m[2]), int(m[1])), None
     if _NUMERIC.fullmatch(raw):
-        raise InputError(field, text, f"ambiguous day/month order; {HINT}")
+        raise InputError(field, text, "numeric dates are refused: the day/month order is "
+                                      f"ambiguous; {HINT}")
     if _NO_YEAR.fullmatch(raw):
         raise InputError(field, text, f"has no year; {HINT}")
     raise InputError(field, text, f"not a date; {HINT}")

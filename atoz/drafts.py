@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from atoz.claims import Claim, picture
+from atoz.claims import FINANCE, Claim, picture
 from atoz.errors import InputError
 from atoz.money import fmt
 from atoz.outcomes import LABELS, SELLER_FUNDED, UNDER_REVIEW
@@ -130,6 +130,9 @@ def parse_step(text: str) -> str:
 
 def templates_folder(option: Path | None, db_file: Path) -> Path:
     """The seller's templates folder: the one given (`ATOZ_TEMPLATES`), else beside the database."""
+    if option is not None and option.exists() and not option.is_dir():
+        raise InputError("--templates", str(option), "is a file; give the folder that holds "
+                                                      "your templates")
     return option if option is not None else db_file.parent / "templates"
 
 
@@ -294,8 +297,10 @@ def facts(data: dict[str, Any], step: str, today: dt.date) -> dict[str, str]:
         "marketplace": data["marketplace"],
         "order_date": data["order_date"],
         "latest_delivery": data["latest_delivery"],
-        "claim_filed": data["claim_date"] + (f" {data['claim_time']}"
-                                             if data["claim_time"] else ""),
+        # A claim created from finance data has no known filing date: never state one.
+        "claim_filed": ("[the date the buyer filed the claim]" if data.get("source") == FINANCE
+                        else data["claim_date"] + (f" {data['claim_time']}"
+                                                   if data["claim_time"] else "")),
         "amount": fmt(data["amount"], data["currency"]) or "[add the amount]",
         "problem": to_buyer,
         "reason": to_amazon,

@@ -1,5 +1,20 @@
 """The errors atoz raises. The CLI turns each into one line on stderr and an exit code."""
 
+SHOWN = 100  # characters of a value quoted in a message; a 10 MB cell is not echoed whole
+
+
+def quote(value: object) -> str:
+    """A value as a message shows it: its repr (one line, escapes visible); a long one keeps its
+    start and its end (where a path has its file name) around a `…`."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        half = SHOWN // 2
+        return f"{value[:half] + '…' + value[-half:]!r} ({len(value):,} characters)"
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's digit limit for str()
+        return "<a number too long to show>"
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}…"
+
 
 class AtozError(Exception):
     """Something the user can fix; the message says what."""
@@ -16,7 +31,8 @@ class InputError(AtozError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {value!r}: {problem}" if value != "" else f"{field}: {problem}")
+        super().__init__(f"{field}: {quote(value)}: {problem}" if value != ""
+                         else f"{field}: {problem}")
 
 
 class FileFormatError(AtozError):

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from atoz import __version__, clock
-from atoz.claims import MAX_TEXT, Claim, build_claim, refresh
-from atoz.errors import AtozError, FileFormatError, InputError
+from atoz.claims import MAX_ID, MAX_TEXT, Claim, build_claim, is_text, refresh
+from atoz.dates import check_range
+from atoz.errors import AtozError, FileFormatError, InputError, quote
 from atoz.imports import ImportResult
 from atoz.outcomes import UNDER_REVIEW, counts_toward_odr, is_open, parse_outcome
 from atoz.playbook import STEPS, WHAT_TO_DO, last_day_starting_before, show_deadline, zone_of
@@ -180,7 +181,7 @@ def export_csv(store: Store, newline: str = "\n") -> Generator[str, None, None]:
 
 # --- restore (atoz import of a JSON export) -------------------------------------------------
 def _fail(where: str, field: str, value: Any, problem: str) -> FileFormatError:
-    shown = f" {value!r}:" if value not in ("", None) else ""
+    shown = f" {quote(value)}:" if value not in ("", None) else ""
     return FileFormatError(f"{where}: {field}:{shown} {problem}")
 
 
@@ -188,9 +189,32 @@ def _optional_text(entry: dict[str, Any], name: str, where: str) -> str | None:
     value = entry.get(name)
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT or "\x00" in value:
-        raise _fail(where, name, str(value)[:40], f"not text of at most {MAX_TEXT} characters")
+    if not isinstance(value, str) or not is_text(value):
+        raise _fail(where, name, value, f"not text of at most {MAX_TEXT} characters")
     return value
+
+
+def _instant(entry: dict[str, Any], name: str, where: str, what: str) -> str:
+    """When atoz recorded something: an ISO timestamp with its offset, as atoz writes them
+    (the calendar stamps events with it)."""
+    value = entry.get(name)
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                moment.astimezone(dt.UTC)
+                return value
+        except (ValueError, OverflowError):
+            pass
+    raise _fail(where, name, value, f"required: when atoz recorded {what} (an ISO timestamp "
+                                    "with its offset)")
+
+
+def _change(value: Any) -> bool:
+    """One field of an edit's detail, as `atoz status` shows it: {"old": ..., "new": ...}."""
+    return isinstance(value, dict) and {"old", "new"} <= set(value) and all(
+        v is None or isinstance(v, int | float) or (isinstance(v, str) and is_text(v))
+        for v in (value["old"], value["new"]))
 
 
 def _history_entry(entry: Any, where: str) -> dict[str, Any]:
@@ -204,9 +228,11 @@ def _history_entry(entry: Any, where: str) -> dict[str, Any]:
         if not isinstance(on_date, str) or not _ISO_DAY.fullmatch(on_date):
             raise _fail(where, "on_date", on_date, "not a date (YYYY-MM-DD)")
         try:
-            dt.date.fromisoformat(on_date)
+            check_range(dt.date.fromisoformat(on_date), "on_date", on_date)
         except ValueError:
             raise _fail(where, "on_date", on_date, "not a real date") from None
+        except InputError as exc:
+            raise _fail(where, "on_date", on_date, exc.problem) from None
     status = step = None
     if kind == "status":
         try:
@@ -217,12 +243,11 @@ def _history_entry(entry: Any, where: str) -> dict[str, Any]:
         step = entry.get("step")
         if step not in STEPS:
             raise _fail(where, "step", step, f"unknown; use one of {', '.join(STEPS)}")
-    recorded_at = entry.get("recorded_at")
-    if not isinstance(recorded_at, str) or not recorded_at.strip() or len(recorded_at) > 40:
-        raise _fail(where, "recorded_at", recorded_at, "required: when atoz recorded it")
+    recorded_at = _instant(entry, "recorded_at", where, "it")
     detail = entry.get("detail")
-    if detail is not None and not isinstance(detail, dict):
-        raise _fail(where, "detail", str(detail)[:40], "not an object")
+    if detail is not None and not (isinstance(detail, dict) and all(
+            _change(v) for v in detail.values())):
+        raise _fail(where, "detail", detail, 'not an object of {"old": ..., "new": ...} changes')
     return {"kind": kind, "status": status, "step": step, "on_date": on_date,
             "note": _optional_text(entry, "note", where), "detail": detail or None,
             "recorded_at": recorded_at}
@@ -234,7 +259,7 @@ def _claim_record(record: Any, where: str) -> tuple[int, dict[str, Any], dict[st
     if not isinstance(record, dict):
         raise _fail(where, "claim", "", "not an object")
     claim_id = record.get("id")
-    if not isinstance(claim_id, int) or isinstance(claim_id, bool) or claim_id < 1:
+    if not isinstance(claim_id, int) or isinstance(claim_id, bool) or not 1 <= claim_id <= MAX_ID:
         raise _fail(where, "id", claim_id, "not a claim id (a whole number from 1)")
     values: dict[str, str | None] = {}
     for name in ("order_id", "order_date", "latest_delivery", "claim_date", "claim_time",
@@ -249,9 +274,7 @@ def _claim_record(record: Any, where: str) -> tuple[int, dict[str, Any], dict[st
         row = build_claim(values, today=clock.today())
     except InputError as exc:
         raise _fail(where, exc.field, exc.value, exc.problem) from None
-    created_at = record.get("created_at")
-    if not isinstance(created_at, str) or not created_at.strip() or len(created_at) > 40:
-        raise _fail(where, "created_at", created_at, "required: when atoz recorded the claim")
+    created_at = _instant(record, "created_at", where, "the claim")
     extras = {"source": _optional_text(record, "source", where) or "import",
               "created_at": created_at}
     entries = record.get("history")

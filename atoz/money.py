@@ -16,6 +16,8 @@ MINOR_UNITS = {
     "CNY": 2, "HKD": 2, "CHF": 2, "NZD": 2, "ZAR": 2, "KRW": 0,
 }
 
+MAX_AMOUNT = 10**12
+
 
 def parse_currency(text: str, field: str = "currency") -> str:
     code = text.strip().upper()
@@ -25,14 +27,16 @@ def parse_currency(text: str, field: str = "currency") -> str:
 
 
 def parse_amount(text: str, currency: str, field: str = "amount") -> str:
-    """`24.99` -> `"24.99"`; refuses negatives, non-numbers and more decimals than the currency
-    has."""
+    """`24.99` -> `"24.99"`; refuses negatives, non-numbers, more decimals than the currency
+    has, and amounts of a trillion or more (a typo, and their text would not read back)."""
     raw = text.strip()
-    if not re.fullmatch(r"\d+(\.\d+)?", raw.lstrip("-")) or len(raw) > 20:
+    if len(raw) > 20 or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw):
         raise InputError(field, text, "not a number; write it like 24.99 (a dot, no separators)")
     value = Decimal(raw)
     if value < 0:
         raise InputError(field, text, "negative; give the amount claimed as a positive number")
+    if value >= MAX_AMOUNT:
+        raise InputError(field, text, f"too large (at most {MAX_AMOUNT - 1})")
     quantum = Decimal(1).scaleb(-MINOR_UNITS[currency])
     if value != value.quantize(quantum):
         raise InputError(field, text, f"more decimals than {currency} has")
@@ -55,4 +59,4 @@ def totals(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, str]:
 
 
 def fmt_totals(sums: dict[str, str]) -> str:
-    return ", ".join(f"{amount} {currency}" for currency, amount in sums.items()) or "0"
+    return ", ".join(f"{amount} {currency}" for currency, amount in sums.items()) or "-"

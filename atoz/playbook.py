@@ -21,10 +21,10 @@ NO_TIME_HINT = ("Deadlines marked 'no claim time' count from 00:00 of the claim 
 STEPS = (*PRE_DECISION, "appeal")
 _DAY_RULE = {"contact": "contact_day", "follow-up": "follow_up_day", "represent": "represent_day"}
 WHAT_TO_DO = {
-    "contact": "Message the buyer: apologise, offer a better way, ask them to withdraw",
-    "follow-up": "Message the buyer again: offer to solve it together, ask for photos",
-    "represent": "Tell Amazon your side: the history and what the buyer did not send",
-    "appeal": "Appeal the grant: what happened, what you did, what you will change",
+    "contact": "Message the buyer: apologise, ask to withdraw",
+    "follow-up": "Message the buyer: ask for photos and details",
+    "represent": "Tell Amazon your side and the history",
+    "appeal": "Appeal: what happened, what you will change",
 }
 
 
@@ -110,7 +110,18 @@ def schedule(
     return steps
 
 
-def time_left(due: dt.date, today: dt.date) -> str:
+def overdue_days(step: str, due: dt.date, today: dt.date) -> int:
+    """Days past the due date. An appeal has no day of its own in the playbook: it may be made
+    any day until its deadline, so it is never overdue, only missed once the deadline passes."""
+    if step == "appeal":
+        return 0
+    return max(0, (today - due).days)
+
+
+def time_left(step: str, due: dt.date, deadline: str, today: dt.date) -> str:
+    if step == "appeal":
+        days = (dt.date.fromisoformat(deadline[:10]) - today).days
+        return "last day to appeal" if days == 0 else f"{plural(days, 'day')} to appeal"
     days = (due - today).days
     if days == 0:
         return "today"

@@ -34,4 +34,5 @@ def out(text: str = "") -> None:
 
 def note(text: str) -> None:
     """A message for the person, not the pipe."""
+    sys.stdout.flush()  # so that, both sent to one file, the two streams stay in order
     sys.stderr.write(text + "\n")

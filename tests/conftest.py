@@ -11,11 +11,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from atoz.cli import app
+from atoz.store import Store
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "atoz.db"
+    Store.open(db).close()  # an empty, migrated database, as after a seller's first command
     monkeypatch.setenv("ATOZ_DB", str(db))
     monkeypatch.setenv("ATOZ_TEMPLATES", str(tmp_path / "templates"))
     monkeypatch.delenv("ATOZ_TODAY", raising=False)

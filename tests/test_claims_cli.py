@@ -151,7 +151,7 @@ def _with(option: str, value: str) -> list[str]:
 
 
 BAD_ADDS = [
-    (_with("--order-date", "03/04/2026"), "order_date: '03/04/2026': ambiguous"),
+    (_with("--order-date", "03/04/2026"), "order_date: '03/04/2026': numeric dates are refused"),
     (_with("--order-date", "Jan 5"), "order_date: 'Jan 5': has no year"),
     (_with("--latest-delivery", "2026-02-30"), "latest_delivery: '2026-02-30': not a real date"),
     (_with("--latest-delivery", "2026-09-01"), "latest_delivery: '2026-09-01': is before the "
@@ -164,6 +164,7 @@ BAD_ADDS = [
     (_with("--currency", "XYZ"), "currency: 'XYZ': unknown currency"),
     (_with("--reason", "angry"), "reason: 'angry': unknown reason"),
     ([*ADD, "--marketplace", "ZZ"], "marketplace: 'ZZ': unknown"),
+    (_with("--claim-date", "2027-06-01"), "claim_date: '2027-06-01': is in the future"),
     (["add", "113-123-1234567", *ADD[2:]], "order_id: '113-123-1234567': not an Amazon order id"),
     (["add", "1131234567", *ADD[2:]], "order_id: '1131234567': not an Amazon order id"),
 ]
@@ -194,7 +195,8 @@ def test_a_second_open_claim_on_the_same_order_is_refused(run: Run, db_path: Pat
 @pytest.mark.parametrize(("args", "message"), [
     (("status", "1", "lost"), "outcome: 'lost': unknown outcome"),
     (("status", "1", "denied", "--on", "2026-10-01"), "--on: '2026-10-01': is before the claim"),
-    (("status", "1", "denied", "--on", "10/28/2026"), "--on: '10/28/2026': ambiguous"),
+    (("status", "1", "denied", "--on", "10/28/2026"),
+     "--on: '10/28/2026': numeric dates are refused"),
     (("status", "1", "--note", "x"), "--on and --note go with an outcome"),
 ])
 def test_bad_status_change_is_refused(run: Run, db_path: Path, args: tuple[str, ...],

@@ -6,6 +6,7 @@ tests/data (copies of ../shared/reference), encoded the ways sellers really have
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -308,7 +309,7 @@ def test_skip_bad_imports_the_good_rows_and_writes_the_bad_ones(
     result = ok(run("import", str(write(tmp_path, "orders.tsv", report(rows))),
                     "--skip-bad", str(rejects)))
     assert "2 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
-    assert "1 bad rows written to" in result.stderr
+    assert "1 bad row written to" in result.stderr
     lines = rejects.read_text(encoding="utf-8").splitlines()
     assert lines[0].endswith("latest-delivery-date\treject-reason")
     assert lines[1].startswith("113-3333333-4444444\t")
@@ -531,3 +532,41 @@ def test_skip_bad_on_an_api_file_writes_json_lines(run: Run, db_path: Path,
     bad = json.loads(rejects.read_text(encoding="utf-8"))
     assert bad["record"]["AmazonOrderId"] == "112-0000002-0000002"
     assert bad["reason"].startswith(f"line {bad['line']}: PurchaseDate: 'sometime': ")
+
+
+def test_claims_filed_after_their_finance_events_complete_those_claims_not_duplicate_them(
+        run: Callable[..., Result], run_json: Callable[..., Any]) -> None:
+    sample = Path(__file__).parents[1] / "sample_data"
+    for name in ("orders.tsv", "finance-events.json", "claims.csv"):
+        result = run("import", str(sample / name), "--today", "2026-11-18")
+        assert result.exit_code == 0, result.output
+    claims = run_json("list")
+    csv_rows = (sample / "claims.csv").read_text().splitlines()[1:]
+    csv_orders = {line.split(",")[0] for line in csv_rows}
+    finance = json.loads((sample / "finance-events.json").read_text())
+    debited = {e["AmazonOrderId"] for e in
+               finance["payload"]["FinancialEvents"]["GuaranteeClaimEventList"]}
+    # Every CSV row is a claim; a finance event adds one only for an order the CSV lacks.
+    expected = len(csv_rows) + len({c["order_id"] for c in claims} & debited - csv_orders)
+    assert len(claims) == expected
+    # The completed claim carries the real filing date from the CSV, and its grant.
+    granted = [c for c in claims if c["status"] == "granted-seller-funded"]
+    assert all(c["claim_date"] < "2026-11-18" for c in granted)
+
+
+def test_add_after_a_finance_event_completes_the_finance_claim(
+        run: Callable[..., Result], run_json: Callable[..., Any]) -> None:
+    sample = Path(__file__).parents[1] / "sample_data"
+    run("import", str(sample / "orders.tsv"))
+    run("import", str(sample / "finance-events.json"))
+    finance = [c for c in run_json("list") if c["status"] == "granted-seller-funded"][0]
+    filed = (dt.date.fromisoformat(finance["order_date"]) + dt.timedelta(days=12)).isoformat()
+    result = run("add", finance["order_id"], "--claim-date", filed, "--buyer", "Ann Lee")
+    assert result.exit_code == 0, result.output
+    assert f"already had claim {finance['id']}, created from Amazon's finance data" in \
+        result.stdout
+    assert "claim_date: " in result.stdout
+    again = [c for c in run_json("list") if c["order_id"] == finance["order_id"]]
+    assert len(again) == 1
+    assert (again[0]["claim_date"], again[0]["buyer"], again[0]["status"]) == (
+        filed, "Ann Lee", "granted-seller-funded")

@@ -94,7 +94,7 @@ def test_a_decision_makes_open_steps_moot_and_a_seller_funded_grant_schedules_th
                                                                     "2026-12-20")
     assert [i["step"] for i in run_json("due-today", "--today", "2026-11-20")] == ["appeal"]
     # Amazon reverses itself on appeal: the appeal step is no longer needed.
-    run("status", "1", "granted-amazon-funded", "--on", "2026-12-01")
+    run("status", "1", "granted-amazon-funded", "--on", "2026-12-01", "--today", "2026-12-01")
     appeal = {s["step"]: s for s in run_json("status", "1")["steps"]}["appeal"]
     assert appeal["state"] == "moot"
 
@@ -211,3 +211,14 @@ def test_an_appeal_not_made_in_30_days_is_missed(run: Run, run_json: Json) -> No
     assert [i["step"] for i in run_json("due-today", "--today", "2026-12-06")] == ["appeal"]
     late = run_json("due-today", "--today", "2026-12-07")
     assert [(i["step"], i["missed"]) for i in late] == [("appeal", True)]
+
+
+def test_an_appeal_is_never_overdue_before_its_deadline_so_cron_stays_quiet(
+        run: Run, run_json: Json) -> None:
+    _claim(run, "2026-11-02 14:30")
+    run("status", "1", "granted-seller-funded", "--on", "2026-11-06")
+    item = run_json("due-today", "--today", "2026-11-20")[0]
+    assert (item["step"], item["overdue_days"], item["time_left"]) == (
+        "appeal", 0, "16 days to appeal")
+    assert run("due-today", "--today", "2026-11-20", "--fail-if-overdue").exit_code == 0
+    assert run_json("due-today", "--today", "2026-12-06")[0]["time_left"] == "last day to appeal"

@@ -36,12 +36,13 @@ def load_sample(db: Path) -> None:
 def _add(run: Run, order: str, claim_date: str, *, order_date: str = "2026-10-01",
          amount: str = "10.00", market: str = "US") -> None:
     result = run("add", order, "-m", market, "--order-date", order_date, "--latest-delivery",
-                 order_date, "--claim-date", claim_date, "--amount", amount, "--today", TODAY)
+                 order_date, "--claim-date", claim_date, "--amount", amount,
+                 "--today", "2026-12-31")  # recording, not reporting: any later day will do
     assert result.exit_code == 0, result.output + result.stderr
 
 
 def _decide(run: Run, claim: str, outcome: str, on: str) -> None:
-    result = run("status", claim, outcome, "--on", on, "--today", TODAY)
+    result = run("status", claim, outcome, "--on", on, "--today", "2026-12-31")
     assert result.exit_code == 0, result.output + result.stderr
 
 

@@ -62,7 +62,7 @@ def test_backup_is_a_sound_private_copy_and_never_overwrites(
     copy = sqlite3.connect(target)
     assert copy.execute("select buyer from claims").fetchall() == [("Dana Ortiz",)]
     again = run("backup", str(target))
-    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert again.exit_code == 2 and "already exists" in again.stderr  # bad input: FILE
 
 
 def test_info_check_runs_the_integrity_check(run: Callable[..., Result]) -> None:
@@ -78,3 +78,19 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot open database") and "Traceback" not in \
         result.output
+
+
+def test_a_read_never_creates_a_database_so_a_mistyped_path_is_caught(
+        run: Callable[..., Result], tmp_path: Path) -> None:
+    typo = tmp_path / "atoz-backup.bd"
+    for args in (("info", "--check"), ("list",), ("due-today",), ("report",), ("status", "1")):
+        result = run(*args, "--db", str(typo))
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith(f"Error: no database at {typo}"), args
+    assert not typo.exists()
+    where = run("info", "--db", str(typo))
+    assert where.exit_code == 0 and "created by the first atoz add" in where.stdout
+    assert not typo.exists()
+    assert run("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
+               "2026-10-09", "--db", str(typo)).exit_code == 0
+    assert typo.exists()

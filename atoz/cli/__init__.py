@@ -19,16 +19,42 @@ from atoz import __version__
 from atoz.errors import AtozError
 
 
+def _usage_error(exc: Exception) -> typer.Exit:
+    """Click's usage error (a missing option, a value of the wrong type, an unknown command) as
+    one `Error:` line like atoz's own, instead of click's usage block over four lines."""
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
+    typer.echo(f"Error: {message}{where}", err=True)
+    return typer.Exit(2)
+
+
 class _Group(TyperGroup):
-    """Turns an AtozError into one line on stderr and its exit code: never a traceback."""
+    """Turns an AtozError or a usage error into one line on stderr and its exit code: never a
+    traceback, never a usage block."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        # Typer 0.26-0.28 vendor click as typer._click (pinned in pyproject.toml).
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as exc:  # `atoz --bogus`
+            raise _usage_error(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
+        from typer._click.exceptions import UsageError
+
         try:
             return super().invoke(ctx)
+        except UsageError as exc:
+            raise _usage_error(exc) from None
         except AtozError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # locked, full disk, a damaged file...
             typer.echo(f"Error: database: {exc}", err=True)
             raise typer.Exit(1) from None
         finally:
@@ -84,10 +110,22 @@ def db_path(option: Path | None) -> Path:
 _opened: list[Any] = []
 
 
-def open_store(option: Path | None) -> Any:
+def open_store(option: Path | None, *, create: bool = False) -> Any:
+    """The database for a command. Only commands that record something create a new file: a
+    mistyped --db for a read (or for `info --check` on a backup) must not pass as empty."""
     from atoz.store import Store
 
-    store = Store.open(db_path(option))
+    path = db_path(option)
+    if path.is_dir():
+        from atoz.errors import InputError
+
+        raise InputError("--db", str(path), "is a folder; give the database file")
+    if not create and not path.exists():
+        from atoz.errors import NotFoundError
+
+        raise NotFoundError(f"no database at {path}: add a claim (atoz add) or import a file "
+                            "(atoz import) first, or choose the file with --db or ATOZ_DB")
+    store = Store.open(path)
     _opened.append(store)
     return store
 
@@ -108,8 +146,14 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    db: Annotated[Path | None, typer.Option(
+        "--db", show_default=False, help="Database file for the command that follows (the "
+                                         "same as the command's own --db).")] = None,
 ) -> None:
     """Keep every Amazon A-to-z Guarantee claim deadline, locally."""
+    if db is not None:
+        # Read by the command's own --db option (its environment variable), parsed after this.
+        os.environ["ATOZ_DB"] = str(db)
 
 
 def main() -> None:

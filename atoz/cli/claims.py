@@ -73,8 +73,9 @@ def add(
                       ] = None,
     currency: Annotated[str | None, typer.Option(
         "--currency", help="ISO currency (default: the marketplace's).")] = None,
-    reason: Annotated[str, typer.Option(
-        "--reason", help="not-received, not-as-described, return, refund or other.")] = "other",
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="not-received, not-as-described, return, refund or other (default).")
+                      ] = None,
     marketplace: Annotated[str | None, typer.Option(
         "--marketplace", "-m", help="Marketplace code (default US, or the imported order's).")
                            ] = None,
@@ -90,14 +91,34 @@ def add(
     Example: atoz add 113-1234567-1234567 --order-date 2026-10-01 --latest-delivery 2026-10-09
     --claim-date 2026-10-20 --amount 24.99 --reason not-received
     """
-    from atoz.claims import add_claim, build_claim, picture
+    from atoz.claims import (
+        add_claim,
+        build_claim,
+        complete_finance_claim,
+        parse_order_id,
+        picture,
+    )
     from atoz.playbook import show_deadline
 
     day = get_today(today)
-    store = open_store(db)
+    store = open_store(db, create=True)
     given = {"order_id": order_id, "order_date": order_date, "latest_delivery": latest_delivery,
              "claim_date": claim_date, "amount": amount, "currency": currency, "reason": reason,
              "marketplace": marketplace, "buyer": buyer, "note": note_text}
+    with store.transaction():
+        completed = complete_finance_claim(store, parse_order_id(order_id), given, today=day,
+                                           source="manual")
+    if completed:
+        claim, changed = completed
+        if as_json:
+            print_json(picture(store, claim, day))
+            return
+        out(f"Order {claim.row['order_id']} already had claim {claim.id}, created from Amazon's "
+            "finance data (which has no filing date); completed it instead of adding another:")
+        for field, (old, new) in changed.items():
+            out(f"  {field}: {old or '-'} -> {new or '-'}")
+        out(f"Next: atoz status {claim.id}")
+        return
     sources = fill_from_order(store, given)
     row = build_claim(given, today=day)
     with store.transaction():
@@ -123,12 +144,17 @@ def fill_from_order(store: Any, given: dict[str, str | None]) -> dict[str, str]:
 
     order = store.order(parse_order_id(given["order_id"] or ""))
     if order is None:
-        for required in ("order_date", "latest_delivery"):
-            if not given[required]:
-                from atoz.errors import InputError
+        missing = [name for name in ("order_date", "latest_delivery") if not given[name]]
+        if missing:
+            from atoz.errors import InputError
 
-                raise InputError(required, "", "required: give it, or import the order "
-                                               "first (atoz import ORDERS_FILE)")
+            imported = store.counts()["orders"]
+            if imported:  # most likely a typo in the order id
+                raise InputError("order_id", given["order_id"],
+                                 f"not among the {imported} imported orders; check the id, or "
+                                 "give --order-date and --latest-delivery")
+            raise InputError(missing[0], "", "required: give it, or import the order first "
+                                             "(atoz import ORDERS_FILE)")
         return {}
     mapping = {"order_date": "purchase_date", "latest_delivery": "latest_delivery",
                "amount": "total", "currency": "currency", "marketplace": "marketplace"}
@@ -152,7 +178,8 @@ def list_claims(
     status: Annotated[str | None, typer.Option("--status", help="Only this outcome.")] = None,
     marketplace: Annotated[str | None, typer.Option("--marketplace", "-m",
                                                     help="Only this marketplace.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=10**9,
+                                              help="At most this many rows.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -201,7 +228,7 @@ def status(
     Examples: atoz status 1;  atoz status 1 denied --on 2026-10-28 --note "tracking shows
     delivered"
     """
-    from atoz.claims import find_claim, picture, set_outcome
+    from atoz.claims import find_claim, not_future, picture, set_outcome
     from atoz.dates import parse_date
 
     day = get_today(today)
@@ -209,9 +236,16 @@ def status(
     found = find_claim(store, claim)
     if outcome is not None:
         when = parse_date(on, "--on", today=day) if on else day
+        not_future(when, day, "--on", on)
+        before = {s["step"]: s for s in store.steps(found.id)}
         with store.transaction():
             found = set_outcome(store, found, outcome, when, note_text)
         note(f"Claim {found.id}: {found.status} on {when}.")
+        for step in store.steps(found.id):
+            old = before.get(step["step"])
+            for key in ("state", "due", "deadline"):
+                if old and old[key] != step[key]:
+                    note(f"  {step['step']} {key}: {old[key]} -> {step[key]}")
     elif on or note_text:
         from atoz.errors import InputError
 
@@ -236,13 +270,17 @@ def show_picture(data: dict[str, Any], day: Any) -> None:
     out(f"  order date       {data['order_date']}")
     out(f"  latest delivery  {data['latest_delivery']}")
     filed_at = data["claim_date"] + (f" {data['claim_time']}" if data["claim_time"] else "")
+    if data["source"] == "finance":
+        filed_at += (" (not the real filing date: Amazon's finance data has only the debit date;"
+                     f" give it with atoz edit {data['id']} --claim-date DATE)")
     out(f"  claim filed      {filed_at}  ({data['reason']}"
         + (f", {data['amount']} {data['currency']}" if data["amount"] else "")
         + (f", buyer {data['buyer']}" if data["buyer"] else "") + ")")
     out(f"  window opens     {w['opens']}: {w['why']['opens']}")
     out(f"  window closes    {w['closes']}: {w['why']['closes']}")
     outside = f" ({w['days_outside']} days outside the window)" if w["days_outside"] else ""
-    out(f"  filed            {w['filed']}{outside}")
+    filed = "unknown (no filing date)" if data["source"] == "finance" else w["filed"] + outside
+    out(f"  filed            {filed}")
     out(f"  respond by       {show_deadline(data['response_deadline'])} "
         f"({data['marketplace']} time)")
     if data["note"]:
@@ -267,7 +305,8 @@ def show_picture(data: dict[str, Any], day: Any) -> None:
         what = {"status": lambda h: LABELS[h["status"]],
                 "done": lambda h: f"{h['step']} done",
                 "edit": lambda h: "edited " + ", ".join(
-                    f"{k} {v['old']} -> {v['new']}" for k, v in (h["detail"] or {}).items()),
+                    f"{k} {v['old'] or '-'} -> {v['new'] or '-'}"
+                    for k, v in (h["detail"] or {}).items()),
                 }[h["kind"]](h)
         hist.append([h["on"], what, h["note"] or "", h["recorded_at"][:16].replace("T", " ")])
     print_table(hist, ["on", "what", "note", "recorded (UTC)"], title="History")

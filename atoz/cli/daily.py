@@ -58,16 +58,26 @@ def due_today(
 
 
 def _steps_table(items: list[dict[str, Any]], title: str) -> None:
+    """The steps, one line each; why a due date was moved goes into a numbered note below, so
+    the table stays narrow enough for a terminal."""
     from atoz.playbook import NO_TIME, NO_TIME_HINT, show_deadline
 
-    print_table(
-        [[i["claim_id"], i["order_id"], i["step"], i["due"], show_deadline(i["deadline"]),
-          "missed" if i["missed"] else i["time_left"],
-          f"{i['amount'] or ''} {i['currency']}".strip(),
-          i["what"] + (f"\n({i['moved']})" if i["moved"] else "")] for i in items],
-        ["claim", "order", "step", "due", "deadline", "left", "amount", "what to do"],
-        title=title)
-    if any(NO_TIME in (i["moved"] or "") for i in items):
+    reasons: list[str] = []
+    rows = []
+    for i in items:
+        due = i["due"]
+        if i["moved"]:
+            if i["moved"] not in reasons:
+                reasons.append(i["moved"])
+            due += f" [{reasons.index(i['moved']) + 1}]"
+        rows.append([i["claim_id"], i["order_id"], i["step"], due, show_deadline(i["deadline"]),
+                     "missed" if i["missed"] else i["time_left"],
+                     f"{i['amount'] or ''} {i['currency']}".strip(), i["what"]])
+    print_table(rows, ["claim", "order", "step", "due", "deadline", "left", "amount",
+                       "what to do"], title=title)
+    for number, reason in enumerate(reasons, start=1):
+        out(f"[{number}] {reason}")
+    if any(NO_TIME in reason for reason in reasons):
         out(NO_TIME_HINT)
 
 
@@ -84,13 +94,14 @@ def done(
 
     Example: atoz done 1 contact --note "asked the buyer to check with neighbours"
     """
-    from atoz.claims import find_claim, mark_done
+    from atoz.claims import find_claim, mark_done, not_future
     from atoz.dates import parse_date
 
     day = get_today(today)
     store = open_store(db)
     found = find_claim(store, claim)
     when = parse_date(on, "--on", today=day) if on else day
+    not_future(when, day, "--on", on)
     with store.transaction():
         mark_done(store, found, step.strip().lower(), when, note_text)
     out(f"Claim {found.id}: {step} done on {when}.")

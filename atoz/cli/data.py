@@ -42,7 +42,7 @@ def import_file(
     """
     from atoz.imports import ImportOptions, run_import
 
-    store = open_store(db)
+    store = open_store(db, create=True)
     with progress_bar(file) as progress:
         options = ImportOptions(marketplace=marketplace, encoding=encoding, skip_bad=skip_bad,
                                 today=get_today(today), progress=progress)
@@ -94,29 +94,30 @@ def demo(
     """
     from atoz.cli.claims import list_claims, status
 
-    workdir = tempfile.mkdtemp(prefix="atoz-demo-")
-    db = keep or Path(workdir) / "demo.db"
     if keep and keep.exists():
         from atoz.errors import InputError
 
         raise InputError("--keep", str(keep), "already exists; give a new path")
     os.environ["ATOZ_TODAY"] = today
-    sample = sample_dir()
-    out(f"# atoz demo: the sample claims in {sample}, as if today were {today}")
-    out(f"# (a throwaway database at {db}; your own database is not touched)\n")
-    out(f"$ atoz import {sample / 'claims.csv'}")
-    import_file(sample / "claims.csv", db=db, today=today)
-    out("\n$ atoz list --open")
-    list_claims(open_only=True, db=db)
-    store = open_store(db)
-    first_open = store.claims(statuses=["under-review"], limit=1)
-    if first_open:
-        claim_id = str(first_open[0]["id"])
-        out(f"\n$ atoz status {claim_id}")
-        status(claim_id, db=db, today=today)
-    for name, extra in DEMO_STEPS:
-        out(f"\n$ atoz {name}")
-        extra(db, today)
+    with tempfile.TemporaryDirectory(prefix="atoz-demo-") as workdir:
+        db = keep or Path(workdir) / "demo.db"
+        sample = sample_dir()
+        out(f"# atoz demo: the sample data in {sample}, as if today were {today}")
+        where = f"at {db}" if keep else "deleted at the end"
+        out(f"# (a throwaway database, {where}; your own database is not touched)\n")
+        out("$ atoz import sample_data/claims.csv")
+        import_file(sample / "claims.csv", db=db, today=today)
+        out("\n$ atoz list --open")
+        list_claims(open_only=True, db=db)
+        store = open_store(db)
+        first_open = store.claims(statuses=["under-review"], limit=1)
+        if first_open:
+            claim_id = str(first_open[0]["id"])
+            out(f"\n$ atoz status {claim_id}")
+            status(claim_id, db=db, today=today)
+        for name, extra in DEMO_STEPS:
+            out(f"\n$ atoz {name}")
+            extra(db, today)
     out("\nTry it on your own claims: atoz add ORDER_ID --order-date ... --latest-delivery ...")
 
 

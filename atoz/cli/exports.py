@@ -16,7 +16,7 @@ from atoz.render import note
 
 OutOption = Annotated[Path | None, typer.Option(
     "--out", "-o", show_default=False,
-    help="Write to this file, readable by you only (default: print to stdout).")]
+    help="Write to this file, readable by you only (default, or -: print to stdout).")]
 
 
 def _encoded(chunks: Iterable[str], prefix: str = "") -> Iterator[bytes]:
@@ -47,7 +47,7 @@ def export(
     if chosen not in ("csv", "json"):
         raise InputError("--format", fmt, "unknown; use csv or json")
     store = open_store(db)
-    if out is None:
+    if out is None or str(out) == "-":
         chunks = (export_json(store, clock.now_utc().isoformat()) if chosen == "json"
                   else export_csv(store))
         with closing(chunks):  # ends the read snapshot even if the reader stops early
@@ -77,7 +77,7 @@ def calendar(
     from atoz.exports import calendar_ics, write_private
 
     data = calendar_ics(open_store(db))
-    if out is None:
+    if out is None or str(out) == "-":
         # Bytes as they are: RFC 5545 lines end in CRLF, which a text stream may rewrite.
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -48,7 +48,8 @@ def policy(
         f"currency {p.currency}")
     for rule in p.rules.values():
         value = ", ".join(rule.value) if isinstance(rule.value, list) else rule.value
-        out(f"\n{rule.name}: {value} {rule.unit}  (as of {rule.as_of})")
+        unit = rule.unit.removesuffix("s") if rule.value == 1 else rule.unit
+        out(f"\n{rule.name}: {value} {unit}  (as of {rule.as_of})")
         out(f"  source: {rule.source}")
         if rule.note:
             out(f"  note: {rule.note}")
@@ -74,10 +75,14 @@ def info(
     from atoz.policy import get_policy
 
     path = db_path(db)
-    store = open_store(db)
-    data = {"version": __version__, "database": str(path.resolve()),
-            "schema": store.schema_version(), **store.counts(),
-            "policy_as_of": get_policy("US").as_of}
+    data: dict[str, object] = {"version": __version__, "database": str(path.resolve()),
+                               "policy_as_of": get_policy("US").as_of}
+    if not path.exists() and not check:
+        # Where the database will be, without creating it: a new user's first question.
+        data["schema"] = "none (created by the first atoz add or atoz import)"
+    else:
+        store = open_store(db)
+        data.update({"schema": store.schema_version(), **store.counts()})
     if check:
         data["integrity"] = store.integrity()
     if as_json:
@@ -99,6 +104,11 @@ def backup(
 
     Example: atoz backup ~/atoz-backup-2026-11-26.db
     """
+    if file.exists():
+        from atoz.errors import InputError
+
+        raise InputError("FILE", str(file), "is a folder; give a new file name" if file.is_dir()
+                         else "already exists; choose a new file name")
     store = open_store(db)
     store.backup(file)
     copy = open_store(file)

@@ -6,11 +6,14 @@ rejects the file with `file:line: field: problem` (unless the kind supports `--s
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from atoz.errors import FileFormatError, InputError
+from atoz.errors import FileFormatError, InputError, quote
 from atoz.store import Store
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -43,8 +46,55 @@ Importer = Callable[[Store, Path, ImportOptions], ImportResult]
 
 
 def row_error(path: Path, line: int, exc: InputError) -> FileFormatError:
-    value = f" {exc.value!r}:" if exc.value != "" else ""
+    value = f" {quote(exc.value)}:" if exc.value != "" else ""
     return FileFormatError(f"{path.name}:{line}: {exc.field}:{value} {exc.problem}")
+
+
+# A \uD800-\uDFFF escape: JSON's way to write half of a UTF-16 pair (see parse_json).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONG_NUMBER = re.compile(r"\d{4000,}")
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def parse_json(path: Path, text: str, **options: Any) -> Any:
+    """The JSON document in `text`, or a FileFormatError with the line: for bad syntax, and for
+    what the json module takes but atoz cannot keep (a number past Python's 4300 digits, nesting
+    deep enough to exhaust the stack, a lone surrogate escape that is not Unicode text)."""
+    try:
+        data = json.loads(text, **options)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"{path.name}:{exc.lineno}: json: {exc.msg}") from None
+    except RecursionError:
+        raise FileFormatError(f"{path.name}:1: json: nested too deeply") from None
+    except ValueError:  # int() of a number past sys.get_int_max_str_digits()
+        found = _LONG_NUMBER.search(text)
+        raise FileFormatError(f"{path.name}:{_line(text, found.start() if found else 0)}: json: "
+                              "a number too long to read") from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise FileFormatError(f"{path.name}:{_lone_surrogate_line(text)}: json: a \\u "
+                                  "escape that is half of a UTF-16 pair (a lone surrogate), "
+                                  "not Unicode text") from None
+    return data
+
+
+def _lone_surrogate_line(text: str) -> int:
+    """The line of the first surrogate escape that is not part of a high-low pair."""
+    high: int | None = None  # where an unpaired high surrogate escape starts
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        low = int(match.group()[2:], 16) >= 0xDC00
+        if low and high is not None and match.start() == high + 6:
+            high = None  # the second half of a pair
+        elif high is not None or low:
+            return _line(text, high if high is not None else match.start())
+        else:
+            high = match.start()
+    return _line(text, high or 0)
 
 
 def read_head(path: Path, size: int = 4096) -> bytes:
@@ -63,6 +113,9 @@ def detect_kind(path: Path) -> str:
     if not head.strip():
         raise FileFormatError(f"{path.name}: the file is empty")
     if b"\x00" in head:
+        if min(head[0::2].count(0), head[1::2].count(0)) == 0 and head.count(0) > len(head) // 4:
+            raise FileFormatError(f"{path.name}: looks like UTF-16 text without a byte-order "
+                                  "mark; save it as UTF-8 (or UTF-16 with a BOM)")
         raise FileFormatError(f"{path.name}: not a text file (binary data)")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     if text.startswith(("{", "[")):
@@ -114,7 +167,8 @@ def importers() -> dict[str, Importer]:
 
 def run_import(store: Store, path: Path, kind: str | None, options: ImportOptions) -> ImportResult:
     if not path.is_file():
-        raise InputError("FILE", str(path), "no such file")
+        raise InputError("FILE", str(path), "is a folder, not a file" if path.is_dir()
+                         else "not a regular file" if path.exists() else "no such file")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise FileFormatError(f"{path.name}: larger than 2 GB; split it")
     available = importers()

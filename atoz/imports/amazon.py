@@ -10,9 +10,9 @@ marketplace comes from the data (marketplace id, sales channel), never from the 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -22,7 +22,7 @@ from typing import Any
 
 from atoz import clock
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult
+from atoz.imports import ImportOptions, ImportResult, parse_json
 from atoz.imports.rejects import Rejects
 from atoz.money import MINOR_UNITS, parse_currency
 from atoz.policy import Policy, by_marketplace_id, by_sales_channel, get_policy
@@ -92,6 +92,10 @@ class Decoder:
         if given:
             try:
                 self.encoding = codecs.lookup(given).name
+                # rot13, zlib, hex... are codecs but not text encodings (an empty input is not
+                # checked, and one byte may not decode in, say, UTF-16).
+                with contextlib.suppress(UnicodeDecodeError):
+                    b"\n".decode(self.encoding)
             except LookupError:
                 raise InputError("--encoding", given, "unknown encoding; try utf-8, cp1252 "
                                                        "or cp932") from None
@@ -139,10 +143,7 @@ def load_json(path: Path, encoding: str | None) -> tuple[Any, str]:
     from atoz.imports.claims_file import read_text
 
     text = read_text(path, encoding)
-    try:
-        return json.loads(text, parse_float=Decimal), text
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(f"{path.name}:{exc.lineno}: json: {exc.msg}") from None
+    return parse_json(path, text, parse_float=Decimal), text
 
 
 def json_lines(text: str, keys: list[str | None]) -> list[int]:
@@ -161,16 +162,19 @@ def json_lines(text: str, keys: list[str | None]) -> list[int]:
 def local_date(text: str, field: str, policy: Policy) -> str:
     """An Amazon timestamp's date in the marketplace's zone (`2026-01-14T07:59:59Z` on
     amazon.com is 2026-01-13), as ISO text. A bare date is taken as it is."""
+    from atoz.dates import HINT, check_range, parse_date
+
     raw = text.strip()
     try:
         moment = dt.datetime.fromisoformat(raw)
     except ValueError:
-        from atoz.dates import parse_date
-
         return parse_date(raw, field, today=None, tz=policy.tz).isoformat()
     if moment.tzinfo is not None:
-        moment = moment.astimezone(policy.tz)
-    return moment.date().isoformat()
+        try:
+            moment = moment.astimezone(policy.tz)
+        except OverflowError:  # past year 9999 in the marketplace's zone
+            raise InputError(field, text, f"not a valid timestamp; {HINT}") from None
+    return check_range(moment.date(), field, text).isoformat()
 
 
 def to_minor(text: str, currency: str, field: str, *, signed: bool = False) -> int:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 from atoz import clock
-from atoz.claims import add_claim, build_claim
+from atoz.claims import (
+    FINANCE,
+    add_claim,
+    build_claim,
+    complete_finance_claim,
+    not_future,
+    set_outcome,
+)
 from atoz.dates import parse_date
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult
+from atoz.imports import ImportOptions, ImportResult, parse_json
 from atoz.imports.rejects import Rejects
 from atoz.outcomes import UNDER_REVIEW, parse_outcome
 from atoz.store import Store
@@ -44,10 +50,21 @@ def _record(store: Store, values: dict[str, str | None], today: dt.date,
         if not decided_text.strip():
             raise InputError("decided_on", "", f"required when status is {status}")
         decided = parse_date(decided_text, "decided_on", today=today)
+        not_future(decided, today, "decided_on", decided_text)
     existing = [r for r in store.claims_for_order(row["order_id"])
-                if r["claim_date"] == row["claim_date"]]
+                if r["claim_date"] == row["claim_date"] and r["source"] != FINANCE]
     if existing:
         result.unchanged += 1
+        return
+    completed = complete_finance_claim(store, row["order_id"], values, today=today,
+                                       source=source)
+    if completed:
+        claim, changed = completed
+        result.updated += 1
+        result.notes.append(f"claim {claim.id} (order {claim.row['order_id']}), created from "
+                            "Amazon's finance data, completed with this file's facts")
+        if status != claim.status and decided is not None:
+            set_outcome(store, claim, status, decided, values.get("note"))
         return
     add_claim(store, row, source=source, status=status, decided_on=decided,
               note=values.get("note"))
@@ -56,8 +73,13 @@ def _record(store: Store, values: dict[str, str | None], today: dt.date,
 
 def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult:
     text = read_text(path, options.encoding)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        names = reader.fieldnames or []
+    except csv.Error as exc:  # the header itself: a quote left open, a NUL...
+        raise FileFormatError(f"{path.name}:1: header: {exc}") from None
+    header = [(name or "").strip().lower() for name in names]
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise FileFormatError(f"{path.name}:1: header: unknown column {unknown[0]!r}; "
@@ -84,7 +106,8 @@ def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult
                     rejects.bad(line, exc, _csv_line(values, header))
                     result.skipped += 1
         except csv.Error as exc:
-            raise FileFormatError(f"{path.name}:{reader.line_num}: csv: {exc}") from None
+            # reader.reader: DictReader's own line_num stops at the last row it returned.
+            raise FileFormatError(f"{path.name}:{reader.reader.line_num}: csv: {exc}") from None
         if result.added + result.unchanged + result.skipped == 0:
             raise FileFormatError(f"{path.name}: no claims in the file (only a header)")
     note = rejects.note()
@@ -104,9 +127,6 @@ def import_json(store: Store, path: Path, options: ImportOptions) -> ImportResul
     """An `atoz export --format json` file, claim by claim with its whole history."""
     from atoz.exports import restore_claims
 
-    try:
-        data: Any = json.loads(read_text(path, options.encoding))
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(f"{path.name}:{exc.lineno}: json: {exc.msg}") from None
+    data: Any = parse_json(path, read_text(path, options.encoding))
     with store.transaction():
         return restore_claims(store, path, data)

@@ -67,12 +67,22 @@ def _events(path: Path, data: Any) -> list[Any]:
     return [event for events in lists for event in events or []]
 
 
+def _listed(record: Any, key: str) -> list[Any]:
+    """record[key] as a list: absent or null is empty; anything else but a list is an error."""
+    value = dig(record, key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(key, value, "not a list")
+    return value
+
+
 def _debited(record: dict[str, Any]) -> tuple[str | None, str | None]:
     """The amount debited: the sum of the event's charge adjustments, as a positive amount."""
     total, currency = 0, None
-    charges = [c for item in record.get("ShipmentItemAdjustmentList") or []
-               for c in dig(item, "ItemChargeAdjustmentList") or []]
-    charges += record.get("OrderChargeAdjustmentList") or []
+    charges = [c for item in _listed(record, "ShipmentItemAdjustmentList")
+               for c in _listed(item, "ItemChargeAdjustmentList")]
+    charges += _listed(record, "OrderChargeAdjustmentList")
     for charge in charges:
         money = dig(charge, "ChargeAmount")
         if not isinstance(money, dict) or money.get("CurrencyAmount") is None:

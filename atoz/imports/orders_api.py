@@ -127,6 +127,12 @@ def v2026_row(record: dict[str, Any], line: int, options: ImportOptions) -> Row:
             fulfillment_channel(fulfilled_by), order_status(status), currency, total)
 
 
+def _payload(page: dict[str, Any]) -> dict[str, Any]:
+    """A response's `payload` object (v0 wraps its data in one), else the response itself."""
+    payload = page.get("payload")
+    return payload if isinstance(payload, dict) else page
+
+
 def _pages(path: Path, data: Any, where: str, records: Callable[[Any], Any]
            ) -> list[Any]:
     pages = data if isinstance(data, list) else [data]
@@ -179,7 +185,7 @@ def import_v0(store: Store, path: Path, options: ImportOptions) -> ImportResult:
     """A `getOrders` response: payload.Orders[]."""
     data, text = load_json(path, options.encoding)
     records = _pages(path, data, "payload.Orders",
-                     lambda page: (page.get("payload") or page).get("Orders"))
+                     lambda page: _payload(page).get("Orders"))
     result = _import(store, path, options, "orders-v0", records, text, "AmazonOrderId", v0_row)
     if _next_token(data, "payload", "NextToken"):
         result.notes.append("the response has a NextToken: Amazon has more orders than this "
@@ -191,7 +197,7 @@ def import_2026(store: Store, path: Path, options: ImportOptions) -> ImportResul
     """A `searchOrders` response (Orders API 2026-01-01): orders[]."""
     data, text = load_json(path, options.encoding)
     records = _pages(path, data, "orders",
-                     lambda page: (page.get("payload") or page).get("orders"))
+                     lambda page: _payload(page).get("orders"))
     result = _import(store, path, options, "orders-2026", records, text, "orderId", v2026_row)
     if _next_token(data, "pagination", "nextToken"):
         result.notes.append("the response has a nextToken: Amazon has more orders than this "

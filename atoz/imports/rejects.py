@@ -31,6 +31,8 @@ class Rejects:
         if self.target is not None:
             if self.target.resolve() == path.resolve():
                 raise InputError("--skip-bad", str(self.target), "is the file being imported")
+            if self.target.is_dir():
+                raise InputError("--skip-bad", str(self.target), "is a folder; give a file name")
             if not self.target.parent.is_dir():
                 raise InputError("--skip-bad", str(self.target), "its folder does not exist")
 
@@ -88,4 +90,5 @@ class Rejects:
             return None
         if not self.count:
             return "no rows rejected"
-        return f"{self.count} bad rows written to {self.target}, with the reason for each"
+        rows = "1 bad row" if self.count == 1 else f"{self.count} bad rows"
+        return f"{rows} written to {self.target}, with the reason for each"
