@@ -68,8 +68,8 @@ def bad(case_id: str, *args: str, says: tuple[str, ...] | str,
                             tuple((env or {}).items()), code), id=case_id)
 
 
-def imp(name: str, content: Content, *extra: str) -> tuple[str, ...]:
-    """The arguments to import a file written as `name` (use with files=file(name, content))."""
+def imp(name: str, *extra: str) -> tuple[str, ...]:
+    """The arguments to import the case's file `name` (written from its `files`)."""
     return ("import", f"{{tmp}}/{name}", *extra)
 
 
@@ -81,11 +81,11 @@ def csv_file(*rows: str, header: str | None = None) -> dict[str, Content]:
 WINDOW = ("window", "--order-date", "2026-10-01", "--latest-delivery", "2026-10-09")
 NEW = ("add", "120-6666666-6666666", "--order-date", "2026-10-01", "--latest-delivery",
        "2026-10-09", "--claim-date", "2026-10-20")
-CSV = imp("claims.csv", None)
-TSV = imp("orders.tsv", None)
-V0 = imp("orders.json", None)
-EVENTS = imp("events.json", None)
-EXPORT = imp("export.json", None)
+CSV = imp("claims.csv")
+TSV = imp("orders.tsv")
+V0 = imp("orders.json")
+EVENTS = imp("events.json")
+EXPORT = imp("export.json")
 
 
 def _half(content: bytes) -> bytes:
@@ -259,31 +259,31 @@ CASES = [
     bad("import-missing-file", "import", "{tmp}/nope.csv", says=("FILE", "nope.csv", "no such")),
     bad("import-a-folder", "import", "{tmp}/folder", files={"folder": None},
         says=("FILE", "folder")),
-    bad("import-kind-unknown", *imp("claims.csv", None, "--kind", "xlsx"),
+    bad("import-kind-unknown", *imp("claims.csv", "--kind", "xlsx"),
         files=csv_file(claim_row()), says=("--kind", "'xlsx'")),
-    bad("import-encoding-nonsense-csv", *imp("claims.csv", None, "--encoding", "nonsense"),
+    bad("import-encoding-nonsense-csv", *imp("claims.csv", "--encoding", "nonsense"),
         files=csv_file(claim_row()), says=("--encoding", "'nonsense'")),
-    bad("import-encoding-nonsense-report", *imp("orders.tsv", None, "--encoding", "nonsense"),
+    bad("import-encoding-nonsense-report", *imp("orders.tsv", "--encoding", "nonsense"),
         files={"orders.tsv": report(report_row())}, says=("--encoding", "'nonsense'")),
-    bad("import-encoding-rot13-report", *imp("orders.tsv", None, "--encoding", "rot13"),
+    bad("import-encoding-rot13-report", *imp("orders.tsv", "--encoding", "rot13"),
         files={"orders.tsv": report(report_row())}, says=("--encoding", "'rot13'")),
-    bad("import-encoding-zlib-csv", *imp("claims.csv", None, "--encoding", "zlib"),
+    bad("import-encoding-zlib-csv", *imp("claims.csv", "--encoding", "zlib"),
         files=csv_file(claim_row()), says=("--encoding", "'zlib'")),
-    bad("import-marketplace-unknown", *imp("orders.tsv", None, "-m", "Mars"),
+    bad("import-marketplace-unknown", *imp("orders.tsv", "-m", "Mars"),
         files={"orders.tsv": report(report_row(sales_channel=""))},
         says=("marketplace", "'Mars'")),
-    bad("import-skip-bad-is-the-file-itself", *imp("claims.csv", None, "--skip-bad",
+    bad("import-skip-bad-is-the-file-itself", *imp("claims.csv", "--skip-bad",
                                                    "{tmp}/claims.csv"),
         files=csv_file(claim_row()), says=("--skip-bad", "claims.csv", "being imported")),
     bad("import-a-device-not-a-file", "import", "/dev/null",
         says=("FILE", "'/dev/null'", "not a regular file")),
-    bad("import-skip-bad-into-a-folder", *imp("claims.csv", None, "--skip-bad", "{tmp}/rej"),
+    bad("import-skip-bad-into-a-folder", *imp("claims.csv", "--skip-bad", "{tmp}/rej"),
         files={**csv_file(claim_row()), "rej": None}, says=("--skip-bad", "rej")),
     bad("import-empty-file", *CSV, files={"claims.csv": b""}, says=("claims.csv", "empty")),
     bad("import-whitespace-only", *CSV, files={"claims.csv": b" \n\r\n\t\n"},
         says=("claims.csv", "empty")),
     bad("import-random-bytes", *CSV, files={"claims.csv": RANDOM}, says=("claims.csv",)),
-    bad("import-png-header", *imp("orders.tsv", None), files={"orders.tsv": PNG},
+    bad("import-png-header", *imp("orders.tsv"), files={"orders.tsv": PNG},
         says=("orders.tsv",)),
     bad("import-nul-bytes-in-text", *CSV,
         files={"claims.csv": claims_csv(claim_row()).replace(b"Dana", b"Da\x00na")},
@@ -334,7 +334,7 @@ CASES = [
         says=("claims.csv:2",)),
     bad("csv-buyer-100k-characters", *CSV, files=csv_file(claim_row(buyer="b" * 100_000)),
         says=("claims.csv:2: buyer: 'bbbbbb",)),
-    bad("csv-latin1-bytes-given-utf8", *imp("claims.csv", None, "--encoding", "utf-8"),
+    bad("csv-latin1-bytes-given-utf8", *imp("claims.csv", "--encoding", "utf-8"),
         files={"claims.csv": claims_csv(claim_row(buyer="Tobias Groß")).replace(
             "Groß".encode(), "Groß".encode("latin-1"))},
         says=("claims.csv", "utf-8")),
@@ -379,7 +379,7 @@ CASES = [
             export_claim()["history"][0],
             {**export_claim()["history"][0], "kind": "edit", "detail": {"amount": 5}}]))},
         says=("export.json: claims[0].history[1]: detail: {'amount': 5}",)),
-    bad("export-json-not-an-export", *imp("export.json", None, "--kind", "claims-json"),
+    bad("export-json-not-an-export", *imp("export.json", "--kind", "claims-json"),
         files={"export.json": b'{"claims": []}'}, says=("export.json", "atoz_export")),
 
     # --- Amazon's order report (tab-separated) --------------------------------------------------
@@ -422,14 +422,14 @@ CASES = [
         says="orders.tsv:2: sales-channel: 'Amazon.xyz'"),
     bad("report-more-cells-than-header", *TSV,
         files={"orders.tsv": report(report_row() + "\textra")}, says="orders.tsv:2: row:"),
-    bad("report-latin1-bytes-given-utf8", *imp("orders.tsv", None, "--encoding", "utf-8"),
+    bad("report-latin1-bytes-given-utf8", *imp("orders.tsv", "--encoding", "utf-8"),
         files={"orders.tsv": report(report_row(buyer_name="Groß")).replace(
             "Groß".encode(), "Groß".encode("latin-1"))},
         says=("orders.tsv:2: encoding:",)),
     bad("report-utf16-without-bom", *TSV,
         files={"orders.tsv": report(report_row()).decode().encode("utf-16-le")},
         says=("orders.tsv", "UTF-16")),
-    bad("report-utf16-without-bom-kind-given", *imp("orders.tsv", None, "--kind",
+    bad("report-utf16-without-bom-kind-given", *imp("orders.tsv", "--kind",
                                                     "order-report"),
         files={"orders.tsv": report(report_row()).decode().encode("utf-16-le")},
         says=("orders.tsv",)),
@@ -469,7 +469,7 @@ CASES = [
         says=("orders.json:1: json:", "payload.Orders")),
     bad("v0-order-not-an-object", *V0, files={"orders.json": b'{"payload": {"Orders": [7]}}'},
         says=("orders.json:", "order: 'int'")),
-    bad("v0-nested-100k-deep", *imp("orders.json", None, "--kind", "orders-v0"),
+    bad("v0-nested-100k-deep", *imp("orders.json", "--kind", "orders-v0"),
         files={"orders.json": b"[" * 100_000 + b"]" * 100_000}, says=("orders.json",)),
 
     # --- SP-API searchOrders (2026) -------------------------------------------------------------
@@ -507,7 +507,7 @@ CASES = [
     bad("finance-marketplace-unknown", *EVENTS,
         files={"events.json": finance(finance_event(MarketplaceName="Amazon.moon"))},
         says=("events.json:", "MarketplaceName: 'Amazon.moon'")),
-    bad("finance-no-event-list", *imp("events.json", None, "--kind", "finance-events"),
+    bad("finance-no-event-list", *imp("events.json", "--kind", "finance-events"),
         files={"events.json": b'{"payload": {"FinancialEvents": {}}}'},
         says=("events.json:1: json:", "GuaranteeClaimEventList")),
     bad("finance-cut-in-half", *EVENTS, files={"events.json": _half(finance(finance_event()))},
@@ -584,4 +584,25 @@ def test_bytes_that_are_not_utf8_on_a_real_command_line_are_refused(seeded: Path
     stderr = result.stderr.decode("utf-8")
     assert result.returncode == 2, stderr
     assert stderr.startswith("Error: buyer: 'Bj\\udcf6rk': ") and stderr.count("\n") == 1
+    assert snapshot(seeded) == before
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    pytest.param("orders.tsv", report(), id="order-report-header-only"),
+    pytest.param("orders.json", v0(), id="v0-no-orders"),
+    pytest.param("orders.json", v2026(), id="v2026-no-orders"),
+    pytest.param("events.json", finance(), id="finance-no-events"),
+])
+def test_amazon_data_with_nothing_in_it_is_not_an_error(
+        run: Run, seeded: Path, tmp_path: Path, name: str, content: bytes) -> None:
+    # Unlike atoz's own CSV (one a seller wrote, where a header alone is a mistake), these are
+    # what Amazon sends for a day without orders or claims: a cron job importing them must not
+    # fail. Nothing is written.
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = snapshot(seeded)
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+    assert "no " in result.stderr
     assert snapshot(seeded) == before
