@@ -3,7 +3,6 @@ on stderr so that stdout stays clean for pipes."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 
 def print_json(data: Any) -> None:
     """Every `--json` prints through here: UTF-8, two-space indent, stable key order."""
+    import json
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

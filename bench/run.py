@@ -27,6 +27,7 @@ TODAY = "2026-11-18"
 OUTCOMES = ["denied", "withdrawn", "granted-seller-funded", "granted-amazon-funded", "refunded",
             "cancelled"]
 OPEN_NOW = 30  # claims under review on the benchmark's "today"
+GRANTS_NOW = 10  # seller-funded grants still inside their appeal window
 MARKETS = [("US", "USD", "113"), ("UK", "GBP", "202"), ("DE", "EUR", "302"), ("JP", "JPY", "503"),
            ("CA", "CAD", "701")]
 
@@ -49,6 +50,7 @@ def write_claims_csv(path: Path, count: int, seed: int = 20261118) -> None:
     end = dt.date.fromisoformat(TODAY)
     recent = count * 14 / 1095  # claims filed in the last two weeks
     open_share = min(1.0, OPEN_NOW / recent)
+    grant_share = min(1.0, GRANTS_NOW / (count * 30 / 1095))  # of the last 30 days' decisions
     with path.open("w", encoding="utf-8") as out:
         out.write("order_id,order_date,latest_delivery,claim_date,amount,currency,reason,"
                   "marketplace,buyer,status,decided_on,note\n")
@@ -63,6 +65,10 @@ def write_claims_csv(path: Path, count: int, seed: int = 20261118) -> None:
             status, decided = "", ""
             if age > 14 or rng.random() >= open_share:
                 status = rng.choice(OUTCOMES)
+                # Appealable grants (open appeal steps) are today's workload too: keep them few.
+                while (age <= 45 and status == "granted-seller-funded"
+                       and rng.random() >= grant_share):
+                    status = rng.choice(OUTCOMES)
                 decided = min(end, claim + dt.timedelta(days=rng.randint(2, 20))).isoformat()
             out.write(f"{prefix}-{i:07d}-{rng.randrange(10**7):07d},{order},{latest},{claim},"
                       f"{amount},{currency},not-received,{market},Buyer {i},{status},{decided},\n")
@@ -118,7 +124,7 @@ def main() -> None:
     from gen_orders import write_order_report  # the same generator the import tests trust
 
     OUT.mkdir(exist_ok=True)
-    atoz = [sys.executable, "-m", "atoz"]
+    atoz = [str(Path(sys.executable).with_name("atoz"))]  # the command a seller types
     env = {**os.environ, "ATOZ_TODAY": TODAY}
     env.pop("ATOZ_DB", None)
 
@@ -131,9 +137,10 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
         print(f"built {full_db.name}: {claims:,} claims imported in "
               f"{time.perf_counter() - started:.1f} s")
-    if not empty_db.exists():
-        subprocess.run([*atoz, "info", "--db", str(empty_db)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+    if not empty_db.exists():  # an empty, migrated database, as after a first `atoz add`
+        subprocess.run([sys.executable, "-c", "import sys, pathlib; from atoz.store import Store;"
+                        " Store.open(pathlib.Path(sys.argv[1])).close()", str(empty_db)],
+                       check=True)
     report, big = OUT / f"orders-{report_rows}.tsv", OUT / f"orders-{big_rows}.tsv"
     for path, rows in ((report, report_rows), (big, big_rows)):
         if not path.exists():

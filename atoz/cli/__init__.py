@@ -7,7 +7,6 @@ stays fast.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,7 +53,11 @@ class _Group(TyperGroup):
         except AtozError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except sqlite3.DatabaseError as exc:  # locked, full disk, a damaged file...
+        except Exception as exc:
+            import sqlite3  # here, not at the top: `atoz --help` never needs it
+
+            if not isinstance(exc, sqlite3.DatabaseError):  # locked, full disk, damaged file
+                raise
             typer.echo(f"Error: database: {exc}", err=True)
             raise typer.Exit(1) from None
         finally:

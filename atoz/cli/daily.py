@@ -12,6 +12,8 @@ from atoz.cli.claims import NoteOption, OnOption
 from atoz.cli.data import DEMO_STEPS
 from atoz.render import note, out, print_json, print_table
 
+MISSED_SHOWN = 10  # missed steps listed in the table; --json has them all
+
 
 @app.command("due-today")
 def due_today(
@@ -49,8 +51,14 @@ def due_today(
             out("Draft the message: atoz draft CLAIM STEP; then mark it: atoz done CLAIM STEP")
         if missed:
             out("")
-            _steps_table(missed, f"Missed: {len(missed)} step(s) whose hard deadline passed in "
-                                 f"the last {MISSED_LOOKBACK_DAYS} days")
+            # The most recently missed first, and only a few: the day's work comes first.
+            latest = sorted(missed, key=lambda i: i["deadline"], reverse=True)
+            shown = latest[:MISSED_SHOWN]
+            more = (f"; the {MISSED_SHOWN} most recent" if len(missed) > MISSED_SHOWN else "")
+            _steps_table(shown, f"Missed: {len(missed)} step(s) whose hard deadline passed in "
+                                f"the last {MISSED_LOOKBACK_DAYS} days{more}")
+            if more:
+                out("All of them: atoz due-today --json")
             out("Record what Amazon decided: atoz status CLAIM OUTCOME")
     if fail_if_overdue and (overdue or missed):
         note(f"{overdue} step(s) overdue, {len(missed)} missed")
