@@ -74,7 +74,8 @@ def calendar(
 
     Example: atoz calendar --out atoz.ics
     """
-    from atoz.exports import calendar_ics, write_private
+    from atoz.exports import write_private
+    from atoz.ical import calendar_ics
 
     data = calendar_ics(open_store(db))
     if out is None or str(out) == "-":
