@@ -105,33 +105,34 @@ def add(
     given = {"order_id": order_id, "order_date": order_date, "latest_delivery": latest_delivery,
              "claim_date": claim_date, "amount": amount, "currency": currency, "reason": reason,
              "marketplace": marketplace, "buyer": buyer, "note": note_text}
+    # One transaction: an order whose claim came from finance data gets that claim completed;
+    # any other gets a new claim.
+    sources: dict[str, str] = {}
     with store.transaction():
         completed = complete_finance_claim(store, parse_order_id(order_id), given, today=day,
                                            source="manual")
+        if not completed:
+            sources = fill_from_order(store, given)
+            row = build_claim(given, today=day)
+            claim = add_claim(store, row)
     if completed:
         claim, changed = completed
-        if as_json:
-            print_json(picture(store, claim, day))
-            return
+    if as_json:
+        print_json(picture(store, claim, day))
+        return
+    if completed:
         out(f"Order {claim.row['order_id']} already had claim {claim.id}, created from Amazon's "
             "finance data (which has no filing date); completed it instead of adding another:")
         for field, (old, new) in changed.items():
             out(f"  {field}: {old or '-'} -> {new or '-'}")
         out(f"Next: atoz status {claim.id}")
         return
-    sources = fill_from_order(store, given)
-    row = build_claim(given, today=day)
-    with store.transaction():
-        claim = add_claim(store, row)
-    if as_json:
-        print_json(picture(store, claim, day))
-        return
-    w, filed = claim.window_dict(), claim.window_dict()["filed"]
+    w = claim.window_dict()
     out(f"Added claim {claim.id} for order {claim.row['order_id']} ({claim.row['marketplace']}), "
         f"filed {claim.row['claim_date']}.")
     for field, origin in sources.items():
-        out(f"  {field} {row.get(field, '')} from {origin}")
-    out(f"  window {w['opens']} to {w['closes']}: filed {filed}"
+        out(f"  {field} {claim.row[field]} from {origin}")
+    out(f"  window {w['opens']} to {w['closes']}: filed {w['filed']}"
         + (f" ({w['days_outside']} days outside; cite it to Amazon)" if w["days_outside"] else ""))
     out(f"  respond to Amazon by {show_deadline(claim.response_deadline())} "
         f"({claim.row['marketplace']} time)")
