@@ -1,3 +1,3 @@
 """atoz: keep every Amazon A-to-z Guarantee claim deadline, locally."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

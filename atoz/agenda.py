@@ -1,71 +1,114 @@
-"""What is due: the open steps on or before a day, most urgent first, and the ones whose hard
-deadline has already passed (missed: nothing left to do on time, but the seller must know)."""
+"""What is due: the day's steps, most urgent first; the steps whose hard deadline passed
+(missed: nothing left to do on time, but the seller must know); and the claims awaiting Amazon's
+decision. Everything is measured from one instant, `now`.
+
+"Today" is the seller's day: a step is due when its due day (a marketplace calendar day) has
+started before the seller's day ends, so a seller in Shanghai sees in the morning what is due on
+the US day that is about to begin. A step is overdue once its due day has ended in the
+marketplace's zone, and missed once its deadline instant has passed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
 
-from atoz.playbook import WHAT_TO_DO, overdue_days, time_left
+from atoz.instants import Now, seconds_between, start_of
+from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
+from atoz.policy import packaged
+from atoz.records import Claim, Step, StepName
 from atoz.store import Store
 
 # How far back due-today still lists missed steps. A display choice, not an Amazon rule: after a
 # month a missed step is history, and `atoz status` still shows it.
 MISSED_LOOKBACK_DAYS = 30
+AWAIT_TEXT = "Record Amazon's decision (atoz status CLAIM OUTCOME)"
 
 
-def _deadline_day(row: dict[str, Any]) -> dt.date:
-    # Deadlines are stored as local ISO instants or dates: the first ten characters are the
-    # marketplace's calendar day either way.
-    return dt.date.fromisoformat(row["deadline"][:10])
+class Urgency(StrEnum):
+    OVERDUE = "overdue"  # its due day has ended; the deadline has not passed
+    DUE = "due"  # due today (the seller's day)
+    UPCOMING = "upcoming"  # due in the --ahead days
+    MISSED = "missed"  # the deadline instant has passed
+    AWAITING = "awaiting-decision"  # under review after the response deadline
 
 
-def _key_bound(day: dt.date) -> str:
-    # deadline_key is UTC; a day earlier is a safe lower bound in any time zone, and
-    # _deadline_day filters exactly.
-    return (day - dt.timedelta(days=1)).isoformat()
+@dataclass(frozen=True)
+class Item:
+    """One row of the day: a step of a claim, or a claim awaiting Amazon's decision."""
+
+    claim: Claim
+    step: Step | None  # None: the claim awaits Amazon's decision (step "record-outcome")
+    urgency: Urgency
+    seconds_left: int | None  # to the deadline; negative once missed; None without one
+
+    @property
+    def step_name(self) -> str:
+        return str(self.step.name) if self.step else RECORD_OUTCOME
+
+    @property
+    def what(self) -> str:
+        return STEP_WORDS[self.step.name].todo if self.step else AWAIT_TEXT
+
+    @property
+    def missed(self) -> bool:
+        return self.urgency is Urgency.MISSED
 
 
-def _urgency(row: dict[str, Any]) -> tuple[str, str, Decimal]:
-    return (row["deadline_key"], row["due"], -Decimal(row["amount"] or 0))
+@dataclass(frozen=True)
+class Agenda:
+    now: Now
+    items: list[Item]  # due, overdue and upcoming steps, most urgent first
+    missed: list[Item]  # missed in the last MISSED_LOOKBACK_DAYS, most recent first
+    awaiting: list[Item]  # under review after the response deadline, oldest first
+    next_step: tuple[Claim, Step] | None  # when nothing is due: what comes next
+
+    @property
+    def overdue(self) -> list[Item]:
+        return [i for i in self.items if i.urgency is Urgency.OVERDUE]
+
+    @property
+    def failing(self) -> bool:
+        """What makes `--fail-if-overdue` exit 3: an overdue step, or a missed one nobody has
+        acknowledged (a skipped step is not open, so it never counts)."""
+        return bool(self.overdue or self.missed)
 
 
-def due_steps(store: Store, today: dt.date, ahead: int = 0) -> list[dict[str, Any]]:
-    """Open steps due on or before today + `ahead` days whose deadline is today or later:
-    hard deadline first, then due date, then the larger amount."""
-    until = today + dt.timedelta(days=ahead)
-    rows = [r for r in store.open_steps_by_deadline(_key_bound(today))
-            if r["due"] <= until.isoformat() and _deadline_day(r) >= today]
-    return [_item(row, today) for row in sorted(rows, key=_urgency)]
+def _urgency(claim: Claim, step: Step, now: Now) -> Urgency:
+    tz = packaged(claim.marketplace).tz
+    if overdue(step, now.at, tz):
+        return Urgency.OVERDUE
+    if start_of(step.due, tz) < now.end_of_today():
+        return Urgency.DUE
+    return Urgency.UPCOMING
 
 
-def missed_steps(store: Store, today: dt.date) -> list[dict[str, Any]]:
-    """Open steps whose hard deadline passed in the last MISSED_LOOKBACK_DAYS days."""
-    since = today - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
-    rows = [r for r in store.open_steps_by_deadline(_key_bound(since), today.isoformat() + "~")
-            if since <= _deadline_day(r) < today]
-    return [{**_item(row, today), "missed": True} for row in sorted(rows, key=_urgency)]
+def _key(item: Item) -> tuple[dt.datetime, dt.date, int, int]:
+    assert item.step is not None
+    return (item.step.deadline, item.step.due, -(item.claim.facts.amount_minor or 0),
+            item.claim.id)
 
 
-def _item(row: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    due = dt.date.fromisoformat(row["due"])
-    return {
-        "claim_id": row["claim_id"],
-        "order_id": row["order_id"],
-        "marketplace": row["marketplace"],
-        "step": row["step"],
-        "due": row["due"],
-        "deadline": row["deadline"],
-        "time_left": time_left(row["step"], due, row["deadline"], today),
-        "overdue_days": overdue_days(row["step"], due, today),
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "moved": row["moved"],
-        "what": WHAT_TO_DO[row["step"]],
-        "missed": False,
-    }
+def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
+    """The day's work as of `now`, plus `ahead_days` more days of upcoming steps."""
+    horizon = now.end_of_today(ahead_days)
+    with store.snapshot():
+        open_rows = store.open_steps(now.at)
+        since = now.at - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
+        missed_rows = store.open_steps(since, now.at)
+        waiting = store.awaiting_decision(now.at)
+        items = [Item(claim, step, _urgency(claim, step, now),
+                      seconds_between(now.at, step.deadline))
+                 for claim, step in open_rows
+                 if start_of(step.due, packaged(claim.marketplace).tz) < horizon]
+        next_step = None if items else store.next_open_step(now.at)
+    items.sort(key=_key)
+    missed = sorted((Item(claim, step, Urgency.MISSED, seconds_between(now.at, step.deadline))
+                     for claim, step in missed_rows), key=_key, reverse=True)
+    awaiting = [Item(claim, None, Urgency.AWAITING, None) for claim in waiting]
+    return Agenda(now, items, missed, awaiting, next_step)
 
 
-def next_step(store: Store, after: dt.date) -> dict[str, Any] | None:
-    return store.next_open_step(after.isoformat())
+def appeal_step(steps: list[Step]) -> Step | None:
+    return next((s for s in steps if s.name is StepName.APPEAL), None)

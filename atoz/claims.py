@@ -1,356 +1,393 @@
-"""Claims: checking what a seller enters, recording it, and the whole picture of one claim.
+"""Claims: recording what happens to them, and the whole picture of one claim (the checking
+of what a seller enters is atoz.facts).
 
-Every change is a history entry; `claims.status` and the steps are recomputed from the history
-in the same transaction, so what atoz shows is always what the history says.
+Every change is a history entry; the claim's derived state (outcome, decision facts, window,
+deadline, steps) is recomputed from the history in the same transaction, so what atoz shows is
+always what the history says. Functions here take the store, the policy book and `now` as values,
+and raise InputError naming the field (the CLI maps fields to its flags).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from atoz import clock
-from atoz.dates import parse_date, parse_moment
+from atoz.derive import Derivation, decision_for, derive, window_of
 from atoz.errors import InputError, NotFoundError
-from atoz.money import parse_amount, parse_currency
-from atoz.outcomes import UNDER_REVIEW, counts_toward_odr, is_open, parse_outcome
-from atoz.playbook import STEPS, Step, overdue_days, response_deadline, schedule
-from atoz.policy import Policy, get_policy
+from atoz.facts import (
+    DECISION_FIELDS,
+    FACT_FIELDS,
+    check_facts,
+    fact_texts,
+    free_text,
+    parse_choice,
+    parse_day,
+    parse_odr,
+)
+from atoz.instants import Now, rfc3339
+from atoz.orders import parse_order_id
+from atoz.playbook import claim_moment, last_day
+from atoz.policy import Policy, PolicyBook, packaged
+from atoz.progress import NO_PROGRESS, Progress
+from atoz.records import (
+    Claim,
+    ClaimFacts,
+    HistoryEntry,
+    HistoryKind,
+    NewEntry,
+    Odr,
+    Outcome,
+    Payer,
+    Source,
+    Step,
+    StepName,
+    StepState,
+)
+from atoz.schema import DERIVED
 from atoz.store import Store
-from atoz.windows import Window, check_order_dates, classify_filing, filing_window
+from atoz.windows import Window
 
-ORDER_ID = re.compile(r"(\d{3}|[A-Z]\d{2})-\d{7}-\d{7}")
-REASONS = ("not-received", "not-as-described", "return", "refund", "other")
-FIELDS = ("order_id", "order_date", "latest_delivery", "claim_date", "amount", "currency",
-          "reason", "marketplace", "buyer", "note")
-MAX_TEXT = 2000
-FINANCE = "finance"  # the source of a claim created from a finance event: its date is a stand-in
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger claim id cannot exist
 
 
-def parse_order_id(text: str, field: str = "order_id") -> str:
-    order_id = text.strip().upper()
-    if not ORDER_ID.fullmatch(order_id):
-        raise InputError(field, text, "not an Amazon order id; expected 3-7-7 digits like "
-                                      "113-1234567-1234567 (or S01-1234567-1234567)")
-    return order_id
+def day_on(text: str | None, now: Now, claim: Claim) -> dt.date:
+    """The day something happened to a claim (`--on`): as typed, else today in its
+    marketplace's zone."""
+    tz = claim_tz(claim)
+    return parse_day(text, "on", now, tz) if text else now.today_in(tz)
 
 
-def parse_reason(text: str, field: str = "reason") -> str:
-    reason = text.strip().lower()
-    if reason not in REASONS:
-        raise InputError(field, text, f"unknown reason; use one of {', '.join(REASONS)}")
-    return reason
-
-
-def is_text(value: str, limit: int = MAX_TEXT) -> bool:
-    """Text atoz can store and print: not too long, no NUL, valid Unicode (no lone surrogate,
-    which is how Python carries bytes that were not UTF-8 in a command line or a JSON file)."""
-    if len(value) > limit or "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def free_text(value: str | None, field: str) -> str | None:
-    """A buyer name or a note: stripped, None when blank; InputError when it is not text."""
-    if value is None or not value.strip():
-        return None
-    if not is_text(value):
-        raise InputError(field, value, f"too long or not text (at most {MAX_TEXT} characters "
-                                       "of UTF-8, no NUL)")
-    return value.strip()
-
-
-def not_future(day: dt.date, today: dt.date, field: str, text: str | None = None) -> None:
-    """Refuse a date after today. A day of grace: in the marketplace's time zone it may
-    already be tomorrow (a seller in Los Angeles with a claim on amazon.co.jp)."""
-    if day > today + dt.timedelta(days=1):
-        raise InputError(field, text or day.isoformat(), f"is in the future (today is {today})")
-
-
-def build_claim(values: Mapping[str, str | None], *, today: dt.date) -> dict[str, Any]:
-    """Check a claim's fields (as text, keyed like the CSV columns) and return its row.
-
-    Raises InputError naming the first bad field. Dates accept every form `parse_date` does;
-    the claim date may carry a time of day (in the marketplace's zone).
-    """
-    def get(name: str) -> str | None:
-        value = values.get(name)
-        return value if value is not None and value.strip() != "" else None
-
-    order_id = parse_order_id(get("order_id") or "")
-    policy = get_policy(get("marketplace") or "US")
-    currency = parse_currency(get("currency") or policy.currency)
-    for required in ("order_date", "latest_delivery"):
-        if get(required) is None:
-            raise InputError(required, "", "required (YYYY-MM-DD)")
-    order_date = parse_date(get("order_date") or "", "order_date", today=today, tz=policy.tz)
-    latest = parse_date(get("latest_delivery") or "", "latest_delivery", today=today,
-                        tz=policy.tz)
-    check_order_dates(order_date, latest)
-    claim_day, claim_time = parse_moment(get("claim_date") or "today", "claim_date",
-                                         today=today, tz=policy.tz)
-    if claim_day < order_date:
-        raise InputError("claim_date", get("claim_date") or claim_day.isoformat(),
-                         f"is before the order date {order_date}")
-    not_future(order_date, today, "order_date", get("order_date"))
-    not_future(claim_day, today, "claim_date", get("claim_date"))
-    amount_text = get("amount")
-    return {
-        "order_id": order_id,
-        "marketplace": policy.marketplace,
-        "order_date": order_date.isoformat(),
-        "latest_delivery": latest.isoformat(),
-        "claim_date": claim_day.isoformat(),
-        "claim_time": claim_time.strftime("%H:%M") if claim_time else None,
-        "amount": parse_amount(amount_text, currency) if amount_text else None,
-        "currency": currency,
-        "reason": parse_reason(get("reason") or "other"),
-        "buyer": free_text(get("buyer"), "buyer"),
-        "note": free_text(get("note"), "note"),
-    }
-
-
-# --- the picture of one claim ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Claim:
-    row: dict[str, Any]
-
-    @property
-    def id(self) -> int:
-        return int(self.row["id"])
-
-    @property
-    def policy(self) -> Policy:
-        return get_policy(self.row["marketplace"])
-
-    @property
-    def status(self) -> str:
-        return str(self.row["status"])
-
-    @property
-    def claim_date(self) -> dt.date:
-        return dt.date.fromisoformat(self.row["claim_date"])
-
-    @property
-    def claim_time(self) -> dt.time | None:
-        text = self.row["claim_time"]
-        return dt.time.fromisoformat(text) if text else None
-
-    def window(self) -> Window:
-        return filing_window(dt.date.fromisoformat(self.row["order_date"]),
-                             dt.date.fromisoformat(self.row["latest_delivery"]), self.policy)
-
-    def window_dict(self) -> dict[str, Any]:
-        window = self.window()
-        return {**window.to_dict(), **classify_filing(window, self.claim_date).to_dict()}
-
-    def response_deadline(self) -> str:
-        return response_deadline(self.claim_date, self.claim_time, self.policy).isoformat(
-            timespec="minutes")
-
-    def summary(self) -> dict[str, Any]:
-        """The row `list --json` prints."""
-        keys = ("id", "order_id", "status", "claim_date", "amount", "currency", "marketplace",
-                "reason", "buyer", "order_date", "latest_delivery")
-        return {key: self.row[key] for key in keys}
-
-
+# --- finding a claim ---------------------------------------------------------------------------
 def find_claim(store: Store, ref: str) -> Claim:
-    """A claim by numeric id or by order id (refusing to guess when several share an order)."""
+    """A claim by its number or by its order id (refusing to guess when several share one)."""
     text = ref.strip()
-    if text.isascii() and text.isdigit():  # "²".isdigit() too, but int("²") fails
-        row = store.claim(int(text)) if int(text) <= MAX_ID else None
-        if row is None:
+    if text.isascii() and text.isdigit():
+        found = store.claim(int(text)) if int(text) <= MAX_ID else None
+        if found is None:
             raise NotFoundError(f"no claim {text}; `atoz list` shows the claims")
-        return Claim(row)
-    order_id = parse_order_id(text, "claim")
-    rows = store.claims_for_order(order_id)
-    if not rows:
+        return found
+    try:
+        order_id = parse_order_id(text, "claim")
+    except InputError:
+        if "-" in text:  # meant as an order id: its own message says what is wrong with it
+            raise
+        raise InputError("claim", ref, "neither a claim number (atoz list shows them) nor an "
+                                       "Amazon order id (113-1234567-1234567)") from None
+    claims = store.claims_for_order(order_id)
+    if not claims:
         raise NotFoundError(f"no claim for order {order_id}; `atoz list` shows the claims")
-    if len(rows) > 1:
-        listed = ", ".join(f"{r['id']} ({r['status']}, filed {r['claim_date']})" for r in rows)
-        raise InputError("claim", text, f"order has {len(rows)} claims: {listed}; give the "
-                                        "claim id")
-    return Claim(rows[0])
+    if len(claims) > 1:
+        listed = ", ".join(f"{c.id} ({c.outcome}, filed {c.facts.claim_date})" for c in claims)
+        raise InputError("claim", text, f"order has {len(claims)} claims: {listed}; give the "
+                                        "claim number")
+    return claims[0]
 
 
-def _outcomes(history: list[dict[str, Any]]) -> list[tuple[str, dt.date]]:
-    return [(h["status"], dt.date.fromisoformat(h["on_date"]))
-            for h in history if h["kind"] == "status"]
-
-
-def _done(history: list[dict[str, Any]]) -> dict[str, dt.date]:
-    return {h["step"]: dt.date.fromisoformat(h["on_date"]) for h in history if h["kind"] == "done"}
-
-
-def plan(claim: Claim, history: list[dict[str, Any]]) -> list[Step]:
-    return schedule(claim.claim_date, claim.claim_time, claim.policy, _outcomes(history),
-                    _done(history))
-
-
-def refresh(store: Store, claim_id: int) -> Claim:
-    """Recompute the derived state (status, steps) of one claim from its history."""
-    row = store.claim(claim_id)
-    assert row is not None
-    history = store.history(claim_id)
-    outcomes = _outcomes(history)
-    status, on = outcomes[-1]
-    store.update_claim(claim_id, {"status": status, "status_on": on.isoformat()})
-    claim = Claim({**row, "status": status, "status_on": on.isoformat()})
-    store.replace_steps(claim_id, [
-        {"step": s.step, "due": s.due.isoformat(), "deadline": s.deadline,
-         "deadline_key": s.deadline_key, "moved": s.moved or None, "state": s.state,
-         "done_on": s.done_on.isoformat() if s.done_on else None}
-        for s in plan(claim, history)])
+def reload(store: Store, claim_id: int) -> Claim:
+    claim = store.claim(claim_id)
+    if claim is None:
+        raise NotFoundError(f"no claim {claim_id}")
     return claim
 
 
-def add_claim(store: Store, row: dict[str, Any], *, source: str = "manual",
-              status: str = UNDER_REVIEW, decided_on: dt.date | None = None,
-              note: str | None = None) -> Claim:
-    """Record a new claim (under review, or with a known outcome when importing)."""
-    open_claims = [r for r in store.claims_for_order(row["order_id"]) if is_open(r["status"])]
+# --- derived state -----------------------------------------------------------------------------
+def derivation(book: PolicyBook, facts: ClaimFacts, history: Sequence[HistoryEntry]
+               ) -> Derivation:
+    return derive(facts, history, book.policy(facts.marketplace, facts.claim_date))
+
+
+def refresh(store: Store, book: PolicyBook, claim_id: int) -> Claim:
+    """Recompute one claim's derived state from its facts and history."""
+    claim = reload(store, claim_id)
+    result = derivation(book, claim.facts, store.history(claim_id))
+    store.save_derived(claim_id, result.derived, result.steps, result.decisions)
+    return reload(store, claim_id)
+
+
+def rebuild_all(store: Store, book: PolicyBook, progress: Progress = NO_PROGRESS) -> int:
+    """Recompute every claim's derived state (after a migration or a rule change); returns how
+    many claims. One ordered pass over claims and history, no query per claim."""
+    from atoz.queries import claims_with_history
+
+    count = 0
+    progress.phase("recomputing deadlines", store.counts()["claims"], "claims")
+    for claim, history in claims_with_history(store):
+        result = derivation(book, claim.facts, history)
+        store.save_derived(claim.id, result.derived, result.steps, result.decisions)
+        count += 1
+        progress.advance()
+    store.set_meta("derived", DERIVED)
+    return count
+
+
+# --- recording -------------------------------------------------------------------------------
+def add_claim(store: Store, book: PolicyBook, facts: ClaimFacts, now: Now, *,
+              source: Source = Source.MANUAL, filed_note: str | None = None,
+              filed_detail: Mapping[str, Any] | None = None) -> Claim:
+    """Record a new claim, under review. Refuses a second open claim on one order."""
+    open_claims = [c for c in store.claims_for_order(facts.order_id) if c.is_open]
     if open_claims:
-        raise InputError("order_id", row["order_id"],
-                         f"already has open claim {open_claims[0]['id']}; record its outcome "
-                         f"first (atoz status {open_claims[0]['id']} OUTCOME)")
-    recorded = clock.now_utc().isoformat()
-    claim_id = store.insert_claim({**row, "source": source, "status": UNDER_REVIEW,
-                                   "status_on": row["claim_date"], "created_at": recorded})
-    store.append_history(claim_id, "status", recorded, status=UNDER_REVIEW,
-                         on_date=row["claim_date"], note=row.get("note") or "claim filed")
-    if status != UNDER_REVIEW:
-        on = decided_on or dt.date.fromisoformat(row["claim_date"])
-        if on < dt.date.fromisoformat(row["claim_date"]):
-            raise InputError("decided_on", on.isoformat(), "is before the claim date")
-        store.append_history(claim_id, "status", recorded, status=status,
-                             on_date=on.isoformat(), note=note)
-    return refresh(store, claim_id)
+        first = open_claims[0]
+        raise InputError("order_id", facts.order_id,
+                         f"already has open claim {first.id}; record its outcome first "
+                         f"(atoz status {first.id} OUTCOME)")
+    filing = NewEntry(HistoryKind.STATUS, facts.claim_date, now.recorded,
+                      outcome=Outcome.UNDER_REVIEW, note=filed_note or facts.note or
+                      "claim filed", detail=filed_detail)
+    history = [_as_entry(filing)]
+    result = derivation(book, facts, history)
+    claim_id = store.insert_claim(facts, source, now.recorded, result.derived)
+    store.append(claim_id, filing)
+    store.save_derived(claim_id, result.derived, result.steps, result.decisions)
+    return reload(store, claim_id)
 
 
-def complete_finance_claim(store: Store, order_id: str, given: Mapping[str, str | None], *,
-                           today: dt.date, source: str
-                           ) -> tuple[Claim, dict[str, tuple[Any, Any]]] | None:
-    """If the order's claim was created from Amazon's finance data (which has no filing date),
-    complete that claim with the facts the seller gives (`given`: text keyed like the CSV
-    columns; only what was given) instead of adding a second claim for the same order.
-    Returns the claim and what changed, or None when the order has no such claim."""
-    rows = [r for r in store.claims_for_order(order_id) if r["source"] == FINANCE]
-    if not rows:
-        return None
-    claim = Claim(rows[-1])
-    changes: dict[str, str | None] = {
-        k: v for k, v in given.items() if k in EDITABLE and v is not None and v.strip()}
+def _as_entry(entry: NewEntry, claim_id: int = 0) -> HistoryEntry:
+    return HistoryEntry(0, claim_id, entry.kind, entry.on, entry.recorded_at, entry.outcome,
+                        entry.step, entry.note, entry.detail)
+
+
+def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outcome,
+                   on: dt.date, now: Now, *, payer: Payer | None = None, odr: Odr | None = None,
+                   note: str | None = None, detail: Mapping[str, Any] | None = None,
+                   field_name: str = "outcome") -> Claim:
+    """Record a new outcome (read inside the caller's write transaction)."""
+    claim = reload(store, claim_id)
+    if outcome is claim.outcome:
+        since = claim.decided_on or claim.facts.claim_date
+        raise InputError(field_name, str(outcome),
+                         f"claim {claim.id} is already {outcome} since {since}; to correct "
+                         f"the date or its facts use atoz edit {claim.id} --decided-on D "
+                         "(or --odr, --paid-by)")
+    if on < claim.facts.claim_date and claim.facts.claim_date_known:
+        raise InputError("on", on.isoformat(), f"is before the claim date "
+                                               f"{claim.facts.claim_date}")
+    policy = book.policy(claim.marketplace, claim.facts.claim_date)
+    chosen = decision_for(outcome, on, policy, payer, odr)
+    facts_detail = dict(detail or {})
+    if payer is not None:
+        facts_detail["payer"] = str(chosen.payer)
+    if odr is not None:
+        facts_detail["odr"] = str(chosen.odr)
+    store.append(claim.id, NewEntry(HistoryKind.STATUS, on, now.recorded, outcome=outcome,
+                                    note=free_text(note, "note"),
+                                    detail=facts_detail or None))
+    return refresh(store, book, claim.id)
+
+
+def _step(claim: Claim, steps: Sequence[Step], name: str) -> Step:
+    wanted = parse_choice(name, StepName, "step")
+    for step in steps:
+        if step.name is wanted:
+            return step
+    have = ", ".join(str(s.name) for s in steps) or "none"
+    raise InputError("step", name, f"claim {claim.id} has no {wanted} step (it has: {have})")
+
+
+def mark_step(store: Store, book: PolicyBook, claim_id: int, name: str, on: dt.date, now: Now,
+              note: str | None, kind: HistoryKind) -> tuple[Claim, Step]:
+    """Record a step as done (or, with kind SKIP, as deliberately not done)."""
+    claim = reload(store, claim_id)
+    step = _step(claim, store.steps(claim.id), name)
+    if step.state in (StepState.DONE, StepState.SKIPPED):
+        raise InputError("step", str(step.name), f"already {step.state} for claim {claim.id}"
+                         + (f" on {step.done_on}" if step.done_on else ""))
+    if on < claim.facts.claim_date and claim.facts.claim_date_known:
+        raise InputError("on", on.isoformat(), f"is before the claim date "
+                                               f"{claim.facts.claim_date}")
+    store.append(claim.id, NewEntry(kind, on, now.recorded, step=step.name,
+                                    note=free_text(note, "note")))
+    claim = refresh(store, book, claim.id)
+    return claim, _step(claim, store.steps(claim.id), name)
+
+
+@dataclass(frozen=True)
+class Edit:
+    claim: Claim
+    changed: dict[str, tuple[Any, Any]]  # field: (old, new)
+    moved: dict[str, tuple[str, str]]  # derived date: (old, new)
+    notes: list[str]
+
+
+def moments(claim: Claim, steps: Sequence[Step], book: PolicyBook) -> dict[str, str]:
+    """Every date and instant atoz derives for a claim, by name: to show what a change moved."""
+    tz = claim_tz(claim)
+    found = {"window opens": str(claim.window_opens or "-"),
+             "window closes": str(claim.window_closes or "-"),
+             "response deadline": rfc3339(claim.response_deadline, tz)}
+    reopen = reopen_until(claim, book.policy(claim.marketplace, claim.facts.claim_date))
+    if reopen is not None:
+        found["denial may reopen until"] = reopen.isoformat()
+    for step in steps:
+        if step.state is StepState.OPEN:
+            found[f"{step.name} due"] = step.due.isoformat()
+            found[f"{step.name} deadline"] = rfc3339(step.deadline, tz)
+    return found
+
+
+def claim_tz(claim: Claim) -> dt.tzinfo:
+    return packaged(claim.marketplace).tz
+
+
+def moved_between(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, tuple[str,
+                                                                                          str]]:
+    return {name: (old, after[name]) for name, old in before.items()
+            if name in after and after[name] != old}
+
+
+def edit_claim(store: Store, book: PolicyBook, claim_id: int, changes: Mapping[str, str | None],
+               now: Now, note: str | None = None) -> Edit:
+    """Correct a claim's facts or its decision's facts, reading the claim inside the caller's
+    write transaction (so a concurrent edit is never lost and history's "old" is what was
+    really there). Returns what changed and every derived date that moved."""
+    claim = reload(store, claim_id)
+    given = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(given) - set(FACT_FIELDS) - set(DECISION_FIELDS)
+    if unknown:
+        raise InputError("edit", ", ".join(sorted(unknown)), "not a field atoz can correct")
+    merged = {**fact_texts(claim.facts), **{k: v for k, v in given.items() if k in FACT_FIELDS}}
+    checked = check_facts(merged, now, claim.facts.claim_date_known or "claim_date" in given)
+    facts = checked.facts
+    if "claim_date" in given:
+        facts = replace(facts, claim_date_known=True)
+    history = store.history(claim.id)
+    decisions_on = [h.on for h in history if h.kind is HistoryKind.STATUS and h.outcome and
+                    h.outcome.decided and h.on]
+    if decisions_on and facts.claim_date > min(decisions_on) and "claim_date" in given:
+        raise InputError("claim_date", given["claim_date"] or "",
+                         f"is after the claim's first decision on {min(decisions_on)}")
     changed: dict[str, tuple[Any, Any]] = {}
-    try:
-        claim, changed, _ = edit_claim(store, claim, changes, today=today,
-                                       note="completed: the finance data had no filing date")
-    except InputError as exc:
-        if exc.field != "edit":  # "nothing to change": the facts already agree
-            raise
-    store.update_claim(claim.id, {"source": source})
-    return Claim({**claim.row, "source": source}), changed
-
-
-def set_outcome(store: Store, claim: Claim, outcome: str, on: dt.date, note: str | None) -> Claim:
-    status = parse_outcome(outcome, "outcome")
-    if on < claim.claim_date:
-        raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
-    store.append_history(claim.id, "status", clock.now_utc().isoformat(), status=status,
-                         on_date=on.isoformat(), note=free_text(note, "--note") or "")
-    return refresh(store, claim.id)
-
-
-def mark_done(store: Store, claim: Claim, step: str, on: dt.date, note: str | None) -> Claim:
-    steps = {s["step"]: s for s in store.steps(claim.id)}
-    if step not in STEPS:
-        raise InputError("step", step, f"unknown step; use one of {', '.join(STEPS)}")
-    if step not in steps:
-        raise InputError("step", step, f"claim {claim.id} has no {step} step "
-                                       f"(it has: {', '.join(steps) or 'none'})")
-    if steps[step]["state"] == "done":
-        raise InputError("step", step, f"already done on {steps[step]['done_on']} for claim "
-                                       f"{claim.id}")
-    if on < claim.claim_date:
-        raise InputError("--on", on.isoformat(), f"is before the claim date {claim.claim_date}")
-    store.append_history(claim.id, "done", clock.now_utc().isoformat(), step=step,
-                         on_date=on.isoformat(), note=free_text(note, "--note") or "")
-    return refresh(store, claim.id)
-
-
-EDITABLE = ("order_date", "latest_delivery", "claim_date", "amount", "currency", "reason",
-            "marketplace", "buyer", "note")
-
-
-def _moments(claim: Claim) -> dict[str, str]:
-    """Every date atoz derives for a claim, by name, to show what an edit moved."""
-    window = claim.window()
-    return {"window opens": window.opens.isoformat(), "window closes": window.closes.isoformat(),
-            "response deadline": claim.response_deadline()}
-
-
-def edit_claim(store: Store, claim: Claim, changes: dict[str, str | None], *,
-               today: dt.date, note: str | None = None
-               ) -> tuple[Claim, dict[str, tuple[Any, Any]], dict[str, tuple[str, str]]]:
-    """Correct a claim's facts. Returns the claim, the changed fields and the moved dates."""
-    current = {name: claim.row[name] for name in FIELDS}
-    if current["claim_date"] and claim.row["claim_time"]:
-        current["claim_date"] = f"{claim.row['claim_date']} {claim.row['claim_time']}"
-    merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
-    row = build_claim(merged, today=today)
-    decisions = [h["on_date"] for h in store.history(claim.id)
-                 if h["kind"] == "status" and h["status"] != UNDER_REVIEW]
-    if decisions and row["claim_date"] > min(decisions):
-        raise InputError("claim_date", row["claim_date"],
-                         f"is after the claim's first decision on {min(decisions)}")
-    changed = {k: (claim.row[k], v) for k, v in row.items() if claim.row[k] != v}
+    old_texts, new_texts = fact_texts(claim.facts), fact_texts(facts)
+    for name in FACT_FIELDS:
+        if old_texts.get(name) != new_texts.get(name):
+            changed[name] = (old_texts.get(name), new_texts.get(name))
+    changed.update(_decision_changes(claim, given, now))
     if not changed:
         raise InputError("edit", "", "nothing to change; give at least one new value")
-    before_dates, before_steps = _moments(claim), {s["step"]: s for s in store.steps(claim.id)}
-    store.update_claim(claim.id, row)
-    store.append_history(claim.id, "edit", clock.now_utc().isoformat(), on_date=today.isoformat(),
-                         note=note or "", detail={k: {"old": o, "new": n}
-                                                  for k, (o, n) in changed.items()})
-    if claim.row["source"] == FINANCE and "claim_date" in changed:
-        store.update_claim(claim.id, {"source": "manual"})  # the real filing date is known now
-    updated = refresh(store, claim.id)
-    after_dates = _moments(updated)
-    moved = {k: (v, after_dates[k]) for k, v in before_dates.items() if after_dates[k] != v}
-    for step in store.steps(claim.id):
-        old = before_steps.get(step["step"])
-        if old and old["state"] == "open" and old["due"] != step["due"]:
-            moved[f"{step['step']} due"] = (old["due"], step["due"])
-    return updated, changed, moved
+    before = moments(claim, store.steps(claim.id), book)
+    if facts != claim.facts:
+        store.update_facts(claim.id, facts)
+    store.append(claim.id, NewEntry(
+        HistoryKind.EDIT, now.today, now.recorded, note=free_text(note, "note"),
+        detail={k: {"old": o, "new": n} for k, (o, n) in changed.items()}))
+    if claim.source in (Source.FINANCE, Source.EMAIL) and "claim_date" in changed:
+        store.set_source(claim.id, Source.MANUAL)  # the real filing date is known now
+    updated = refresh(store, book, claim.id)
+    moved = moved_between(before, moments(updated, store.steps(updated.id), book))
+    return Edit(updated, changed, moved, checked.notes)
 
 
-def picture(store: Store, claim: Claim, today: dt.date) -> dict[str, Any]:
-    """Everything about one claim: what `status --json` prints."""
+def _decision_changes(claim: Claim, given: Mapping[str, str], now: Now
+                      ) -> dict[str, tuple[Any, Any]]:
+    wanted = {k: given[k] for k in DECISION_FIELDS if k in given}
+    if not wanted:
+        return {}
+    if not claim.outcome.decided:
+        raise InputError(next(iter(wanted)), next(iter(wanted.values())),
+                         f"claim {claim.id} has no decision yet; record one with atoz status "
+                         f"{claim.id} OUTCOME")
+    changes: dict[str, tuple[Any, Any]] = {}
+    if "decided_on" in wanted:
+        on = parse_day(wanted["decided_on"], "decided_on", now, claim_tz(claim))
+        if on < claim.facts.claim_date and claim.facts.claim_date_known:
+            raise InputError("decided_on", wanted["decided_on"],
+                             f"is before the claim date {claim.facts.claim_date}")
+        if on != claim.decided_on:
+            changes["decided_on"] = (str(claim.decided_on), on.isoformat())
+    if "payer" in wanted:
+        payer: Payer = parse_choice(wanted["payer"], Payer, "payer")
+        if payer is not claim.payer:
+            changes["payer"] = (str(claim.payer) if claim.payer else None, str(payer))
+    if "odr" in wanted:
+        odr = parse_odr(wanted["odr"])
+        if odr is not claim.odr:
+            changes["odr"] = (str(claim.odr), str(odr))
+    return changes
+
+
+def record_debit(store: Store, book: PolicyBook, claim_id: int, amount_minor: int | None,
+                 currency: str | None, posted: dt.date, now: Now, note: str) -> Claim:
+    """Amazon debited the seller for the claim: a money fact. It says nothing of the ODR, so a
+    claim still under review becomes a seller-funded grant with the policy's default ODR
+    reading, and a decision already recorded (with its ODR choice) is left as it is."""
+    claim = reload(store, claim_id)
+    store.append(claim.id, NewEntry(
+        HistoryKind.DEBIT, posted, now.recorded, note=note,
+        detail={"amount_minor": amount_minor if amount_minor is not None else
+                claim.facts.amount_minor or 0, "currency": currency or claim.facts.currency}))
+    if claim.is_open:
+        return record_outcome(store, book, claim.id, Outcome.GRANTED_SELLER_FUNDED, posted, now,
+                              payer=Payer.SELLER, note=note)
+    return refresh(store, book, claim.id)
+
+
+def record_appeal_result(store: Store, book: PolicyBook, claim_id: int, won: bool,
+                         reversed_facts: Sequence[str], on: dt.date, now: Now,
+                         note: str | None) -> Claim:
+    """An appeal's result: won, it may reverse the money, the ODR or both (G202041210: "either
+    the cost of the refund or the impact to your ODR may be reversed"); both stay in history."""
+    claim = reload(store, claim_id)
+    if claim.outcome is not Outcome.GRANTED_SELLER_FUNDED:
+        raise InputError("claim", str(claim.id), f"is {claim.outcome}: only a seller-funded "
+                                                 "grant is appealed")
+    store.append(claim.id, NewEntry(
+        HistoryKind.APPEAL_RESULT, on, now.recorded, note=free_text(note, "note"),
+        detail={"won": won, "reversed": list(reversed_facts) if won else []}))
+    if not any(h.kind is HistoryKind.DONE and h.step is StepName.APPEAL
+               for h in store.history(claim.id)):
+        store.append(claim.id, NewEntry(HistoryKind.DONE, on, now.recorded,
+                                        step=StepName.APPEAL, note="appeal decided"))
+    return refresh(store, book, claim.id)
+
+
+def record_info_request(store: Store, book: PolicyBook, claim_id: int, at: dt.datetime,
+                        now: Now, note: str, detail: Mapping[str, Any] | None = None) -> Claim:
+    claim = reload(store, claim_id)
+    tz = claim_tz(claim)
+    store.append(claim.id, NewEntry(
+        HistoryKind.INFO_REQUEST, at.astimezone(tz).date(), now.recorded, note=note,
+        detail={**(detail or {}), "at": at.astimezone(dt.UTC).isoformat()}))
+    return refresh(store, book, claim.id)
+
+
+def claim_instant(claim: Claim) -> dt.datetime:
+    return claim_moment(claim.facts.claim_date, claim.facts.claim_time, claim_tz(claim))
+
+
+# --- the whole picture of one claim ------------------------------------------------------------
+def picture(store: Store, book: PolicyBook, claim: Claim) -> ClaimPicture:
     history = store.history(claim.id)
-    steps = store.steps(claim.id)
-    for step in steps:
-        step["overdue_days"] = (overdue_days(step["step"], dt.date.fromisoformat(step["due"]),
-                                             today) if step["state"] == "open" else 0)
-    return {
-        **claim.summary(),
-        "claim_time": claim.row["claim_time"],
-        "note": claim.row["note"],
-        "source": claim.row["source"],
-        "odr": counts_toward_odr(claim.status, claim.policy),
-        "status_on": claim.row["status_on"],
-        "window": claim.window_dict(),
-        "response_deadline": claim.response_deadline(),
-        "steps": steps,
-        "history": [
-            {"kind": h["kind"], "status": h["status"], "step": h["step"], "on": h["on_date"],
-             "note": h["note"], "detail": h["detail"], "recorded_at": h["recorded_at"]}
-            for h in history
-        ],
-    }
+    policy = book.policy(claim.marketplace, claim.facts.claim_date)
+    return ClaimPicture(claim, history, store.steps(claim.id), policy,
+                        window_of(claim.facts, policy))
+
+
+@dataclass(frozen=True)
+class ClaimPicture:
+    """Everything about one claim, as `atoz status` shows it and the drafts read it."""
+
+    claim: Claim
+    history: list[HistoryEntry]
+    steps: list[Step]
+    policy: Policy
+    window: Window | None
+
+    @property
+    def appeal_until(self) -> dt.date | None:
+        for step in self.steps:
+            if step.name is StepName.APPEAL:
+                return last_day(step.deadline, self.policy.tz)
+        return None
+
+    @property
+    def reopen_until(self) -> dt.date | None:
+        return reopen_until(self.claim, self.policy)
+
+
+def reopen_until(claim: Claim, policy: Policy) -> dt.date | None:
+    """A denial is not final for 30 days: the buyer may appeal it until this day."""
+    if claim.outcome is Outcome.DENIED and claim.decided_on:
+        return claim.decided_on + dt.timedelta(days=policy.days("buyer_appeal_days"))
+    return None

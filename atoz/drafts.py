@@ -22,14 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from atoz.claims import FINANCE, Claim, picture
+from atoz.claims import ClaimPicture
 from atoz.errors import InputError
+from atoz.files import writable_by_others
+from atoz.instants import Now, two_zones
 from atoz.money import fmt
-from atoz.outcomes import LABELS, SELLER_FUNDED, UNDER_REVIEW
-from atoz.playbook import STEPS, show_deadline
-from atoz.store import Store
+from atoz.playbook import STEP_WORDS
+from atoz.records import Claim, HistoryKind, Outcome, StepName, StepState
+from atoz.windows import Filed, classify_filing
 from atoz.wording import WordingHit, find_wording
 
 MAX_TEMPLATE = 100_000  # characters; a message template is a page, not a book
@@ -103,68 +104,67 @@ REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
-# How each step reads in a history line.
-STEP_WORDS = {
-    "contact": "first message to the buyer (contact)",
-    "follow-up": "second message to the buyer, asking for photos and details (follow-up)",
-    "represent": "our response to Amazon (represent)",
-    "appeal": "our appeal to Amazon (appeal)",
-}
 
 
 # --- templates -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Template:
-    step: str
+    step: StepName
     text: str
     source: str  # where it was read from, for messages
     own: bool  # True when it is the seller's override
 
 
-def parse_step(text: str) -> str:
-    step = text.strip().lower()
-    if step not in STEPS:
-        raise InputError("step", text, f"unknown step; use one of {', '.join(STEPS)}")
-    return step
+def parse_step(text: str) -> StepName:
+    try:
+        return StepName(text.strip().lower())
+    except ValueError:
+        names = ", ".join(str(s) for s in StepName)
+        raise InputError("step", text, f"unknown step; use one of {names}") from None
 
 
 def templates_folder(option: Path | None, db_file: Path) -> Path:
     """The seller's templates folder: the one given (`ATOZ_TEMPLATES`), else beside the database."""
     if option is not None and option.exists() and not option.is_dir():
-        raise InputError("--templates", str(option), "is a file; give the folder that holds "
-                                                      "your templates")
+        raise InputError("templates", str(option), "is a file; give the folder that holds "
+                                                   "your templates")
     return option if option is not None else db_file.parent / "templates"
 
 
-def override_path(step: str, folder: Path) -> Path:
-    return folder / f"{parse_step(step)}.txt"
+def override_path(step: StepName, folder: Path) -> Path:
+    return folder / f"{step}.txt"
 
 
-def packaged_template(step: str) -> Template:
-    name = f"{parse_step(step)}.txt"
+def packaged_template(step: StepName) -> Template:
+    name = f"{step}.txt"
     resource = resources.files("atoz").joinpath("templates", name)
     return Template(step, resource.read_text(encoding="utf-8"), f"atoz/templates/{name}", False)
 
 
-def find_template(step: str, folder: Path | None) -> Template:
-    """The seller's own template for the step if there is one, else the packaged one."""
-    step = parse_step(step)
-    if folder is not None:
-        path = override_path(step, folder)
-        if path.is_file():
-            try:
-                text = path.read_text(encoding="utf-8-sig")  # Notepad adds a BOM
-            except UnicodeDecodeError:
-                raise InputError("template", str(path), "not UTF-8 text; save it as UTF-8"
-                                 ) from None
-            except OSError as exc:
-                raise InputError("template", str(path), f"cannot be read: {exc.strerror}"
-                                 ) from None
-            if len(text) > MAX_TEMPLATE:
-                raise InputError("template", str(path), f"too long (at most {MAX_TEMPLATE} "
-                                                        "characters)")
-            return Template(step, text, str(path), True)
-    return packaged_template(step)
+def find_template(step: StepName, folder: Path | None) -> Template:
+    """The seller's own template for the step if there is one, else the packaged one. A
+    template in a folder (or a file) that another user could change is refused: its words go
+    to buyers and to Amazon under the seller's name."""
+    if folder is None:
+        return packaged_template(step)
+    path = override_path(step, folder)
+    try:
+        if not path.is_file():
+            return packaged_template(step)
+        for place in (folder, path):
+            if writable_by_others(place):
+                raise InputError("template", str(place), "can be changed by other users of this "
+                                                         "machine; make it yours only (chmod "
+                                                         "go-w) before atoz uses it")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad adds a BOM
+    except UnicodeDecodeError:
+        raise InputError("template", str(path), "not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError("template", str(path), f"cannot be read: {exc.strerror}") from None
+    if len(text) > MAX_TEMPLATE:
+        raise InputError("template", str(path), f"too long (at most {MAX_TEMPLATE} "
+                                                "characters)")
+    return Template(step, text, str(path), True)
 
 
 # `{{`, `}}`, a `{...}` group on one line, or a lone brace.
@@ -218,35 +218,45 @@ def fill(template: Template, values: Mapping[str, str]) -> str:
 
 
 # --- the claim's facts as text ---------------------------------------------------------------
-def _history(data: dict[str, Any], leave_out: str) -> list[str]:
+def _filed(claim: Claim) -> str:
+    facts = claim.facts
+    if not facts.claim_date_known:  # a stand-in date: never state it as the real one
+        return "[the date the buyer filed the claim]"
+    return facts.filed_text
+
+
+def _history(p: ClaimPicture, leave_out: StepName) -> list[str]:
     """One line per recorded event, oldest first: filing, steps done, decisions."""
     events: list[tuple[str, int, str]] = []
-    filed = data["claim_date"] + (f" {data['claim_time']}" if data["claim_time"] else "")
-    for index, entry in enumerate(data["history"]):
-        on = entry["on"]
-        if entry["kind"] == "status":
-            if index == 0 and entry["status"] == UNDER_REVIEW:
-                events.append((on, index, f"- {filed}: the buyer filed the A-to-z claim"))
-            elif entry["status"] == UNDER_REVIEW:
+    for index, entry in enumerate(p.history):
+        on = entry.on.isoformat() if entry.on else ""
+        if entry.kind is HistoryKind.STATUS and entry.outcome is not None:
+            if index == 0 and entry.outcome is Outcome.UNDER_REVIEW:
+                events.append((on, index, f"- {_filed(p.claim)}: the buyer filed the A-to-z "
+                                          "claim"))
+            elif entry.outcome is Outcome.UNDER_REVIEW:
                 events.append((on, index, f"- {on}: the claim was back under review"))
             else:
                 events.append((on, index, f"- {on}: claim decided: "
-                                          f"{LABELS[entry['status']].lower()}"))
-        elif entry["kind"] == "done" and entry["step"] != leave_out:
-            note = f"; note: {entry['note']}" if entry["note"] else ""
-            events.append((on, index, f"- {on}: {STEP_WORDS[entry['step']]}{note}"))
+                                          f"{entry.outcome.label.lower()}"))
+        elif entry.kind is HistoryKind.DONE and entry.step and entry.step is not leave_out:
+            note = f"; note: {entry.note}" if entry.note else ""
+            words = STEP_WORDS[entry.step].title
+            events.append((on, index, f"- {on}: {words} ({entry.step}){note}"))
+        elif entry.kind is HistoryKind.INFO_REQUEST:
+            events.append((on, index, f"- {on}: Amazon asked us for more information"))
     return [line for _, _, line in sorted(events)]
 
 
-def _done_on(data: dict[str, Any], step: str) -> str | None:
-    for s in data["steps"]:
-        if s["step"] == step and s["state"] == "done":
-            return str(s["done_on"])
+def _done_on(p: ClaimPicture, step: StepName) -> str | None:
+    for s in p.steps:
+        if s.name is step and s.state is StepState.DONE and s.done_on:
+            return s.done_on.isoformat()
     return None
 
 
-def _proposed(data: dict[str, Any]) -> str:
-    contact, follow_up = _done_on(data, "contact"), _done_on(data, "follow-up")
+def _proposed(p: ClaimPicture) -> str:
+    contact, follow_up = _done_on(p, StepName.CONTACT), _done_on(p, StepName.FOLLOW_UP)
     said = []
     if contact:
         said.append(f"on {contact} to apologise and to propose settling the problem directly")
@@ -258,10 +268,10 @@ def _proposed(data: dict[str, Any]) -> str:
     return "We wrote to the buyer " + ", and again ".join(said) + "."
 
 
-def _buyer_reply(data: dict[str, Any], today: dt.date) -> str:
+def _buyer_reply(p: ClaimPicture, today: dt.date) -> str:
     """Only what the record supports: with no note saying otherwise, nothing was received."""
-    asked = _done_on(data, "follow-up")
-    notes = [h for h in data["history"] if h["kind"] == "done" and h["note"]]
+    asked = _done_on(p, StepName.FOLLOW_UP)
+    notes = [h for h in p.history if h.kind is HistoryKind.DONE and h.note]
     if asked and not notes:
         return (f"As of {today.isoformat()}, we have received no photos or details from the "
                 f"buyer since we asked on {asked}.")
@@ -270,51 +280,52 @@ def _buyer_reply(data: dict[str, Any], today: dt.date) -> str:
     return "[say whether the buyer replied and what they sent]"
 
 
-def _window_fact(data: dict[str, Any]) -> str:
-    w = data["window"]
-    if w["filed"] == "early":
-        return (f"- The claim was filed {w['days_outside']} day(s) before the buyer's filing "
-                f"window opened on {w['opens']} ({w['why']['opens']}).")
-    if w["filed"] == "late":
-        return (f"- The claim was filed {w['days_outside']} day(s) after the buyer's filing "
-                f"window closed on {w['closes']} ({w['why']['closes']}).")
+def _window_fact(p: ClaimPicture) -> str:
+    if p.window is None or not p.claim.facts.claim_date_known:
+        return ""
+    filing = classify_filing(p.window, p.claim.facts.claim_date)
+    if filing.filed is Filed.EARLY:
+        return (f"- The claim was filed {filing.days_outside} day(s) before the buyer's filing "
+                f"window opened on {p.window.opens} ({p.window.why_opens}).")
+    if filing.filed is Filed.LATE:
+        return (f"- The claim was filed {filing.days_outside} day(s) after the buyer's filing "
+                f"window closed on {p.window.closes} ({p.window.why_closes}).")
     return ""
 
 
-def facts(data: dict[str, Any], step: str, today: dt.date) -> dict[str, str]:
-    """Every placeholder's value for one claim, from its picture (`claims.picture`)."""
-    to_buyer, to_amazon, ask_for, evidence = REASON_WORDS.get(data["reason"],
+def facts(p: ClaimPicture, step: StepName, now: Now) -> dict[str, str]:
+    """Every placeholder's value for one claim, from its picture."""
+    claim, base = p.claim, p.claim.facts
+    to_buyer, to_amazon, ask_for, evidence = REASON_WORDS.get(str(base.reason),
                                                               REASON_WORDS["other"])
-    grants = [h["on"] for h in data["history"]
-              if h["kind"] == "status" and h["status"] == SELLER_FUNDED]
-    buyer = data["buyer"] or ""
+    grants = [h.on for h in p.history if h.kind is HistoryKind.STATUS and h.on
+              and h.outcome is Outcome.GRANTED_SELLER_FUNDED]
+    buyer = base.buyer or ""
     values = {
         "greeting": f"Hello {buyer}," if buyer else "Hello,",
         "buyer": buyer or "the buyer",
         "buyer_name": buyer,
-        "claim_id": str(data["id"]),
-        "order_id": data["order_id"],
-        "marketplace": data["marketplace"],
-        "order_date": data["order_date"],
-        "latest_delivery": data["latest_delivery"],
-        # A claim created from finance data has no known filing date: never state one.
-        "claim_filed": ("[the date the buyer filed the claim]" if data.get("source") == FINANCE
-                        else data["claim_date"] + (f" {data['claim_time']}"
-                                                   if data["claim_time"] else "")),
-        "amount": fmt(data["amount"], data["currency"]) or "[add the amount]",
+        "claim_id": str(claim.id),
+        "order_id": base.order_id,
+        "marketplace": base.marketplace,
+        "order_date": base.order_date.isoformat() if base.order_date else "[the order date]",
+        "latest_delivery": (base.latest_delivery.isoformat() if base.latest_delivery
+                            else "[the latest estimated delivery date]"),
+        "claim_filed": _filed(claim),
+        "amount": fmt(base.amount_minor, base.currency) or "[add the amount]",
         "problem": to_buyer,
         "reason": to_amazon,
         "ask_for": ask_for,
         "evidence": evidence,
-        "window_opens": data["window"]["opens"],
-        "window_closes": data["window"]["closes"],
-        "window_fact": _window_fact(data),
-        "response_deadline": show_deadline(data["response_deadline"]),
-        "history": "\n".join(_history(data, leave_out=step)),
-        "proposed": _proposed(data),
-        "buyer_reply": _buyer_reply(data, today),
-        "decided_on": grants[-1] if grants else "",
-        "today": today.isoformat(),
+        "window_opens": p.window.opens.isoformat() if p.window else "[unknown]",
+        "window_closes": p.window.closes.isoformat() if p.window else "[unknown]",
+        "window_fact": _window_fact(p),
+        "response_deadline": two_zones(claim.response_deadline, now.zone, p.policy.tz),
+        "history": "\n".join(_history(p, leave_out=step)),
+        "proposed": _proposed(p),
+        "buyer_reply": _buyer_reply(p, now.today),
+        "decided_on": grants[-1].isoformat() if grants else "",
+        "today": now.today.isoformat(),
     }
     assert set(values) == set(PLACEHOLDERS)
     return values
@@ -323,38 +334,42 @@ def facts(data: dict[str, Any], step: str, today: dt.date) -> dict[str, str]:
 # --- a draft ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Draft:
-    step: str
+    step: StepName
     text: str
     template: Template
     hits: list[WordingHit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things the seller should know
 
 
-def make_draft(store: Store, claim: Claim, step: str, today: dt.date,
-               folder: Path | None) -> Draft:
+def make_draft(p: ClaimPicture, step: str, now: Now, folder: Path | None) -> Draft:
     """The message for one step of one claim, checked for forbidden wording."""
-    step = parse_step(step)
-    data = picture(store, claim, today)
-    steps = {s["step"]: s for s in data["steps"]}
-    if step not in steps:
-        if step == "appeal":
-            raise InputError("step", step, f"claim {claim.id} was never granted seller-funded "
-                                           f"(it is {LABELS[claim.status].lower()}), so there "
-                                           "is nothing to appeal; when Amazon grants it against "
-                                           f"you, record it with: atoz status {claim.id} "
-                                           "granted-seller-funded --on DATE")
-        raise InputError("step", step, f"claim {claim.id} has no {step} step")
-    template = find_template(step, folder)
-    text = fill(template, facts(data, step, today))
+    name = parse_step(step)
+    claim = p.claim
+    steps = {s.name: s for s in p.steps}
+    if name not in steps:
+        if name is StepName.APPEAL:
+            raise InputError("step", str(step),
+                             f"claim {claim.id} was never granted seller-funded "
+                             f"(it is {claim.outcome.label.lower()}), so there is "
+                             "nothing to appeal; when Amazon grants it against "
+                             f"you, record it with: atoz status {claim.id} "
+                             "granted-seller-funded --on DATE")
+        # str(): the CLI passes a StepName, whose repr would show in the message.
+        raise InputError("step", str(step), f"claim {claim.id} has no {name} step")
+    template = find_template(name, folder)
+    text = fill(template, facts(p, name, now))
     notes = []
-    state = steps[step]
-    if state["state"] == "done":
-        notes.append(f"Note: {step} is already recorded as done on {state['done_on']}.")
-    elif state["state"] == "moot":
-        notes.append(f"Note: claim {claim.id} is {LABELS[claim.status].lower()}, so this step "
+    state = steps[name].state_at(now.at)
+    if state is StepState.DONE:
+        notes.append(f"Note: {name} is already recorded as done on {steps[name].done_on}.")
+    elif state is StepState.MOOT:
+        notes.append(f"Note: claim {claim.id} is {claim.outcome.label.lower()}, so this step "
                      "is no longer needed.")
+    elif state is StepState.MISSED:
+        notes.append(f"Note: the deadline for {name} has passed "
+                     f"({two_zones(steps[name].deadline, now.zone, p.policy.tz)}).")
     blanks = len(re.findall(r"\[[^\[\]\n]+\]", text))
     if blanks:
         notes.append(f"Fill in the {blanks} [bracketed] blank{'s' if blanks > 1 else ''} "
                      "before sending.")
-    return Draft(step, text, template, find_wording(text), notes)
+    return Draft(name, text, template, find_wording(text), notes)

@@ -1,112 +1,191 @@
 """The deadlines as an iCalendar (RFC 5545) file a seller subscribes to or imports.
 
-One all-day event per open step and per hard deadline, with stable UIDs so that importing a
-newer file updates the events instead of duplicating them. icalendar does the format's folding
-and escaping; it is imported only when a calendar is made.
+- A hard deadline (the response deadline, an answer to Amazon's request, the last moment to
+  appeal) is a timed event at its instant, in UTC, with reminders before it (VALARM): it lands
+  at the right hour whatever zone the calendar shows.
+- A step's due day stays an all-day event on the marketplace's calendar day (the playbook's
+  day N).
+- Steps done, skipped or made moot, and deadlines of claims decided, stay in the file for a month
+  with STATUS:CANCELLED, so a calendar that re-subscribes removes them.
+- UIDs are built from the order id and the claim's first filing day, not the row id, so they
+  survive a restore into another database.
+The file is written here (folding, escaping, CRLF): icalendar did it in 0.1, at about a
+millisecond an event, which made a calendar's cost grow with a long history's recent events.
+The tests read every file back with icalendar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from atoz.claims import Claim
-from atoz.outcomes import UNDER_REVIEW
-from atoz.playbook import WHAT_TO_DO, last_day_starting_before, show_deadline, zone_of
+from atoz.instants import Now, two_zones
+from atoz.money import fmt
+from atoz.playbook import STEP_WORDS
+from atoz.policy import PolicyBook
+from atoz.queries import calendar_steps, claims_stamps, decided_since, open_response_deadlines
+from atoz.records import Claim, StepName, StepState
 from atoz.store import Store
 
-CAL_UID = "claim-{claim_id}-{what}@atoz"
-_TITLES = {"contact": "first message to the buyer", "follow-up": "second message to the buyer",
-           "represent": "tell Amazon your side", "appeal": "appeal the grant"}
+KEEP_CANCELLED_DAYS = 30  # how long a cancelled event stays, so subscribers drop it
+DEFAULT_ALARMS = (dt.timedelta(hours=24), dt.timedelta(hours=2))
 
 
-def _event(uid: str, day: dt.date, summary: str, description: str,
-           stamp: tuple[int, str] | None) -> Any:
-    from icalendar import Event
+@dataclass(frozen=True)
+class Stamp:
+    """What makes an event's identity and version: the claim's first filing day (for the UID)
+    and its history so far (SEQUENCE and DTSTAMP grow with it, so the newer event wins)."""
 
-    event = Event()
-    event.add("uid", uid)
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
-    # Stamped with the claim's last history entry, not the clock: the same data gives the same
-    # file, and SEQUENCE grows with the append-only history so a calendar takes the newer event.
-    count, last = stamp or (1, "1970-01-01T00:00:00+00:00")
-    recorded = dt.datetime.fromisoformat(last).astimezone(dt.UTC)
-    event.add("dtstamp", recorded)
-    event.add("last-modified", recorded)
-    event.add("sequence", max(0, count - 1))
-    event.add("transp", "TRANSPARENT")
-    return event
+    filed: str
+    entries: int
+    first: dt.datetime
+    last: dt.datetime
+
+    @property
+    def ever_open(self) -> bool:
+        """Recorded over more than one moment: a claim imported already decided never had an
+        open step on anyone's calendar, so there is nothing to cancel."""
+        return self.first != self.last
 
 
-def _about(claim_id: int, row: dict[str, Any]) -> str:
-    amount = f", {row['amount']} {row['currency']}" if row.get("amount") else ""
-    return f"Claim {claim_id}, order {row['order_id']} ({row['marketplace']}{amount})."
+def uid(claim: Claim, stamp: Stamp, what: str) -> str:
+    return f"{claim.order_id}-{stamp.filed}-{what}@atoz"
 
 
-def calendar_ics(store: Store) -> bytes:
-    """An iCalendar (RFC 5545) file: an all-day event per open step (on its due day) and per
-    hard deadline of an open matter: the response deadline of each claim under review (on the
-    last day that starts before it) and the appeal deadline of each seller-funded grant not yet
-    appealed. Buyer names are left out: calendars are often synced to other services."""
-    from icalendar import Calendar
+def _about(claim: Claim) -> str:
+    amount = fmt(claim.facts.amount_minor, claim.facts.currency)
+    return (f"Claim {claim.id}, order {claim.order_id} ({claim.marketplace}"
+            + (f", {amount}" if amount else "") + ").")
 
-    from atoz.policy import get_policy
 
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line: str) -> bytes:
+    """A content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data + b"\r\n"
+    out, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte
+            end -= 1
+        out.append((b" " if start else b"") + data[start:end])
+        start, limit = end, 74  # a folded line starts with a space
+    return b"\r\n".join(out) + b"\r\n"
+
+
+def _utc(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _before(delta: dt.timedelta) -> str:
+    """A reminder's trigger as an RFC 5545 duration: `-PT24H`, `-PT30M`."""
+    minutes = int(delta.total_seconds()) // 60
+    hours, rest = divmod(minutes, 60)
+    return "-PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+def _event(uid_text: str, summary: str, lines: Sequence[str], stamp: Stamp, *,
+           day: dt.date | None = None, at: dt.datetime | None = None, cancelled: bool = False,
+           alarms: Sequence[dt.timedelta] = ()) -> list[str]:
+    event = ["BEGIN:VEVENT", f"UID:{_text(uid_text)}", f"SUMMARY:{_text(summary)}",
+             f"DESCRIPTION:{_text(chr(10).join(lines))}"]
+    if at is not None:  # a deadline: an instant, in UTC
+        event.append(f"DTSTART:{_utc(at)}")
+    elif day is not None:
+        event += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                  f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}"]
+    event += [f"DTSTAMP:{_utc(stamp.last)}", f"LAST-MODIFIED:{_utc(stamp.last)}",
+              f"SEQUENCE:{max(0, stamp.entries - 1)}", "TRANSP:TRANSPARENT",
+              f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}"]
+    if at is not None and not cancelled:
+        for before in alarms:
+            event += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(summary)}",
+                      f"TRIGGER:{_before(before)}", "END:VALARM"]
+    return [*event, "END:VEVENT"]
+
+
+def calendar_ics(store: Store, book: PolicyBook, now: Now,
+                 alarms: Sequence[dt.timedelta] = DEFAULT_ALARMS) -> bytes:
+    """The calendar as of `now`. Buyer names are left out: calendars are often synced to other
+    services."""
+    since = now.at - dt.timedelta(days=KEEP_CANCELLED_DAYS)
     with store.snapshot():
-        steps = store.open_steps_by_deadline("")
-        open_claims = store.claims(statuses=[UNDER_REVIEW])
-        stamps = store.history_stamps(
-            sorted({s["claim_id"] for s in steps} | {c["id"] for c in open_claims}))
-    events: list[tuple[dt.date, str, Any]] = []
-    for s in steps:
-        claim_id, step = s["claim_id"], s["step"]
-        tz = get_policy(s["marketplace"]).tz
-        deadline = f"{show_deadline(s['deadline'])} {zone_of(s['deadline'], tz)}".strip()
-        lines = [_about(claim_id, s), f"What to do: {WHAT_TO_DO[step]}."]
-        if s["moved"]:
-            lines.append(f"Due early: {s['moved']}.")
-        if step == "appeal":
-            lines.append(f"Appeal by {deadline} (the last day).")
-        else:
-            lines.append(f"Hard deadline: answer Amazon by {deadline}.")
-        lines.append(f"Then: atoz draft {claim_id} {step}; atoz done {claim_id} {step}")
-        uid = CAL_UID.format(claim_id=claim_id, what=step)
-        day = dt.date.fromisoformat(s["due"])
-        events.append((day, uid, _event(uid, day, f"A-to-z claim {claim_id}: {_TITLES[step]}",
-                                        "\n".join(lines), stamps.get(claim_id))))
-        if step == "appeal":
-            uid = CAL_UID.format(claim_id=claim_id, what="appeal-deadline")
-            until = dt.date.fromisoformat(s["deadline"])
-            events.append((until, uid, _event(
-                uid, until, f"DEADLINE A-to-z claim {claim_id}: last day to appeal",
-                "\n".join([_about(claim_id, s), "The last day to appeal the seller-funded "
-                           "grant (30 days after it).", f"Then: atoz draft {claim_id} appeal; "
-                           f"atoz done {claim_id} appeal"]),
-                stamps.get(claim_id))))
-    for row in open_claims:
-        claim = Claim(row)
-        deadline = claim.response_deadline()
-        instant = dt.datetime.fromisoformat(deadline)
-        shown = f"{show_deadline(deadline)} {zone_of(deadline, claim.policy.tz)}".strip()
-        uid = CAL_UID.format(claim_id=claim.id, what="response-deadline")
-        day = last_day_starting_before(instant.astimezone(claim.policy.tz))
-        events.append((day, uid, _event(
-            uid, day, f"DEADLINE A-to-z claim {claim.id}: answer Amazon by {shown}",
-            "\n".join([_about(claim.id, row),
-                       f"Amazon's deadline for your answer: {shown} "
-                       f"({claim.policy.hours('response_hours')}-hour rule, "
-                       f"{claim.policy.policy_id}).",
-                       f"See: atoz status {claim.id}"]),
-            stamps.get(claim.id))))
-    cal = Calendar()
-    cal.add("prodid", "-//atoz//A-to-z claim deadlines//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "A-to-z claims (atoz)")
-    for _day, _uid, event in sorted(events, key=lambda e: (e[0], e[1])):
-        cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
+        steps = calendar_steps(store, since)
+        open_claims = open_response_deadlines(store, now.at)
+        decided = decided_since(store, since)
+        stamps = {claim_id: Stamp(filed, count, dt.datetime.fromisoformat(first),
+                                  dt.datetime.fromisoformat(last))
+                  for claim_id, (filed, count, first, last) in claims_stamps(
+                      store, [c.id for c, _ in steps] + [c.id for c in open_claims]
+                      + [c.id for c in decided]).items()}
+    events: list[tuple[str, str, list[str]]] = []
+
+    def add(sort: str, event: list[str]) -> None:
+        events.append((sort, event[1], event))
+
+    for claim, step in steps:
+        stamp = stamps[claim.id]
+        tz = book.policy(claim.marketplace).tz
+        when = two_zones(step.deadline, now.zone, tz)
+        state = step.state_at(now.at)
+        over = state in (StepState.DONE, StepState.SKIPPED, StepState.MOOT)
+        if state is StepState.MISSED or (over and not stamp.ever_open):
+            continue  # no reminder of what can no longer be done on time
+        lines = [_about(claim), f"What to do: {STEP_WORDS[step.name].todo}."]
+        if step.moved:
+            lines.append(f"Due early: {step.moved}.")
+        lines += [f"Hard deadline: {when}.",
+                  f"Then: atoz draft {claim.id} {step.name}; atoz done {claim.id} {step.name}"]
+        title = f"A-to-z claim {claim.id}: {STEP_WORDS[step.name].title}"
+        deadline_title = f"DEADLINE {title}"
+        add(step.due.isoformat(), _event(uid(claim, stamp, str(step.name)), title, lines, stamp,
+                                         day=step.due, cancelled=over))
+        if step.name in (StepName.APPEAL, StepName.ANSWER_REQUEST):
+            what = "appeal-deadline" if step.name is StepName.APPEAL else "request-deadline"
+            add(step.deadline.isoformat(), _event(
+                uid(claim, stamp, what), deadline_title,
+                [_about(claim), f"The last moment: {when}.", lines[-1]], stamp,
+                at=step.deadline, cancelled=over, alarms=alarms))
+    for claim in [*open_claims, *decided]:
+        stamp = stamps[claim.id]
+        if not claim.is_open and not stamp.ever_open:
+            continue
+        tz = book.policy(claim.marketplace).tz
+        when = two_zones(claim.response_deadline, now.zone, tz)
+        hours = book.policy(claim.marketplace, claim.facts.claim_date).hours("response_hours")
+        add(claim.response_deadline.isoformat(), _event(
+            uid(claim, stamp, "response-deadline"),
+            f"DEADLINE A-to-z claim {claim.id}: answer Amazon by {when}",
+            [_about(claim), f"Amazon's deadline for your answer: {when} ({hours}-hour rule).",
+             f"See: atoz status {claim.id}"], stamp, at=claim.response_deadline,
+            cancelled=not claim.is_open, alarms=alarms))
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//atoz//A-to-z claim deadlines//EN",
+             "CALSCALE:GREGORIAN", "X-WR-CALNAME:A-to-z claims (atoz)"]
+    for _sort, _uid, event in sorted(events, key=lambda e: (e[0], e[1])):
+        lines += event
+    return b"".join(_fold(line) for line in [*lines, "END:VCALENDAR"])
+
+
+def parse_alarms(texts: Sequence[str]) -> list[dt.timedelta]:
+    """`24h`, `2h`, `30m`, `1d`: how long before a deadline a reminder goes off."""
+    from atoz.errors import InputError
+
+    found = []
+    units = {"m": 60, "h": 3600, "d": 86400}
+    for text in texts:
+        raw = text.strip().lower()
+        if len(raw) < 2 or raw[-1] not in units or not raw[:-1].isdigit() or not raw.isascii():
+            raise InputError("alarm", text, "write it like 24h, 2h, 30m or 1d")
+        seconds = int(raw[:-1]) * units[raw[-1]]
+        if not 0 < seconds <= 30 * 86400:
+            raise InputError("alarm", text, "between 1 minute and 30 days")
+        found.append(dt.timedelta(seconds=seconds))
+    return found
+

@@ -1,6 +1,8 @@
 """The database schema, as named migrations applied in order (sqlite-utils 4's Migrations).
 
 Append-only: a migration that has shipped is never edited; a change is a new one at the end.
+Tables derived from history (steps, decisions, the claims' derived columns) are rebuilt by the
+claims module when `meta.derived` is older than the code (see atoz.claims.DERIVED_VERSION).
 sqlite-utils is imported only when a migration has to run, so a command on an up-to-date
 database starts without it.
 """
@@ -8,7 +10,10 @@ database starts without it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from atoz.money import MINOR_UNITS
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -84,13 +89,104 @@ def _steps_by_deadline(db: Database) -> None:
     db.table("steps").create_index(["state", "deadline_key"])
 
 
+def _minor(amount: str | None, currency: str | None) -> int | None:
+    """0.1.0 kept amounts as decimal text already quantized to the currency's digits."""
+    if amount is None or amount == "":
+        return None
+    digits = MINOR_UNITS.get(currency or "", 2)
+    return int((Decimal(amount) * 10**digits).to_integral_value())
+
+
+def _instants_and_money(db: Database) -> None:
+    """0.2.0: amounts as integer minor units (text sorted 92.77 above 110.45), deadlines as UTC
+    instants, the money and ODR facts of each decision, and optional order dates (a claim read
+    from an e-mail may not know them yet). Derived tables are rebuilt from history afterwards."""
+    db.conn.create_function("atoz_minor", 2, _minor, deterministic=True)
+    claims = db.table("claims")
+    for index in claims.indexes:
+        db.execute(f"drop index [{index.name}]")
+    claims.add_column("amount_minor", int)
+    db.execute("update claims set amount_minor = atoz_minor(amount, currency)")
+    claims.transform(
+        rename={"status": "outcome", "status_on": "decided_on"},
+        drop={"amount"},
+        not_null={"order_date": False, "latest_delivery": False},
+        column_order=["id", "order_id", "marketplace", "order_date", "latest_delivery",
+                      "claim_date", "claim_time", "amount_minor", "currency"],
+    )
+    for name, kind, default in (
+            ("claim_date_known", int, 1), ("delivered_on", str, None), ("payer", str, None),
+            ("odr", str, "pending"), ("debited_minor", int, None), ("debited_on", str, None),
+            ("window_opens", str, None), ("window_closes", str, None),
+            # A placeholder instant (a claim row must read as a record) until the rebuild that
+            # meta.derived = 0 forces replaces it, before any command shows it.
+            ("response_deadline", str, "1970-01-01T00:00:00Z")):
+        claims.add_column(name, kind, not_null_default=default)
+    claims.create_index(["order_id"])
+    claims.create_index(["outcome", "response_deadline"])
+    claims.create_index(["claim_date"])
+    claims.create_index(["marketplace", "odr", "order_date"])
+    # The report's all-time figures read this covering index alone: no table scan.
+    claims.create_index(["outcome", "payer", "currency", "amount_minor", "debited_minor"])
+    db.execute("drop table steps")
+    db.table("steps").create(
+        {"claim_id": int, "step": str, "due": str, "deadline": str, "moved": str, "state": str,
+         "done_on": str},
+        pk=("claim_id", "step"), foreign_keys=[("claim_id", "claims", "id")],
+        not_null={"due", "deadline", "state"})
+    db.table("steps").create_index(["state", "deadline"])
+    db.table("decisions").create(
+        {"claim_id": int, "seq": int, "outcome": str, "on_date": str, "payer": str, "odr": str},
+        pk=("claim_id", "seq"), foreign_keys=[("claim_id", "claims", "id")])
+    db.table("decisions").create_index(["on_date"])
+    orders = db.table("orders")
+    orders.add_column("total_minor", int)
+    db.execute("update orders set total_minor = atoz_minor(total, currency)")
+    orders.transform(drop={"total"})
+    db.table("policy_rules").create(
+        {"id": int, "marketplace": str, "rule": str, "value": int, "source": str,
+         "effective_from": str, "recorded_at": str},
+        pk="id", not_null={"marketplace", "rule", "recorded_at"})
+    db.table("mail_messages").create(
+        {"message_id": str, "claim_id": int, "kind": str, "sent_at": str, "subject": str,
+         "imported_at": str},
+        pk="message_id", foreign_keys=[("claim_id", "claims", "id")])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "derived", "value": "0"})  # rebuild what history implies
+
+
+def _views(db: Database) -> None:
+    """Views for people who browse the file (Datasette, sqlite-utils): amounts as numbers."""
+    digits = " ".join(f"when '{code}' then {10 ** places}"
+                      for code, places in sorted(MINOR_UNITS.items()) if places != 2)
+    amount = f"(c.amount_minor * 1.0 / case c.currency {digits} else 100 end)"
+    db.execute(f"""create view claims_overview as
+        select c.id as claim_id, c.order_id, c.marketplace, c.outcome, c.order_date,
+               c.latest_delivery, c.claim_date, c.claim_time, {amount} as amount, c.currency,
+               c.amount_minor, c.reason, c.buyer, c.window_opens, c.window_closes,
+               c.response_deadline as response_deadline_utc, c.decided_on, c.payer, c.odr,
+               c.source
+        from claims c""")
+    db.execute("""create view open_steps as
+        select s.claim_id, c.order_id, c.marketplace, s.step, s.due,
+               s.deadline as deadline_utc, s.moved, c.outcome
+        from steps s join claims c on c.id = s.claim_id
+        where s.state = 'open' and s.deadline > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_claims_history_steps", _initial),
     ("0002_orders", _orders),
     ("0003_order_status", _order_status),
     ("0004_report_indexes", _report_indexes),
     ("0005_steps_by_deadline", _steps_by_deadline),
+    ("0006_instants_and_money", _instants_and_money),
+    ("0007_views", _views),
 ]
+KNOWN = frozenset(name for name, _ in MIGRATIONS)
+# The version of the state derived from history (the claims' derived columns, steps, decisions):
+# raised when the rules that derive it change, so a database rebuilds it once, on its next write.
+DERIVED = "2"
 
 
 def migrations() -> Any:

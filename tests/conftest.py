@@ -1,9 +1,14 @@
-"""Every test gets its own database and templates folder; nothing touches the user's files."""
+"""Every test gets its own database and templates folder; nothing touches the user's files.
+
+The migrated empty database is built once per session and copied: migrating it for every test
+cost more than most tests do.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +16,28 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from atoz.cli import app
-from atoz.store import Store
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from atoz.store import Store
+
+    path = tmp_path_factory.mktemp("template") / "atoz.db"
+    Store.open_write(path).close()  # an empty, migrated database, as after a first command
+    return path
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Path) -> Path:
     db = tmp_path / "atoz.db"
-    Store.open(db).close()  # an empty, migrated database, as after a seller's first command
+    shutil.copyfile(migrated, db)
+    db.chmod(0o600)
     monkeypatch.setenv("ATOZ_DB", str(db))
     monkeypatch.setenv("ATOZ_TEMPLATES", str(tmp_path / "templates"))
-    monkeypatch.delenv("ATOZ_TODAY", raising=False)
+    monkeypatch.setenv("ATOZ_TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in ("ATOZ_TODAY", "ATOZ_NOW", "ATOZ_FORWARDERS", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
     return db
 
 
@@ -34,7 +51,7 @@ def run() -> Callable[..., Result]:
     """Run `atoz ARGS...` in-process; stdout and stderr are kept apart."""
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None) -> Result:
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
@@ -50,3 +67,10 @@ def run_json(run: Callable[..., Result]) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return invoke
+
+
+@pytest.fixture
+def no_db(isolated: Path) -> Iterator[Path]:
+    """A test that starts without any database file."""
+    isolated.unlink()
+    yield isolated

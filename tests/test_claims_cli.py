@@ -1,9 +1,11 @@
-"""Claims from the command line: add, list, status, outcomes and their history (issue 2)."""
+"""Claims from the command line: add, list, status, outcomes with their money and ODR facts,
+corrections, local rules, and their history (issues 2, 10 and 11)."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -12,126 +14,295 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from atoz.outcomes import OUTCOMES
+from atoz.records import Outcome
 from tests.helpers import ADD, snapshot
 
 Run = Callable[..., Result]
+Json = Callable[..., Any]
+OUTCOMES = [str(o) for o in Outcome]
+
+
+def _ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output + result.stderr
+    return result
 
 
 def test_add_prints_the_id_the_window_and_how_it_was_filed(run: Run) -> None:
-    result = run(*ADD)
-    assert result.exit_code == 0, result.output
+    result = _ok(run(*ADD))
     assert "Added claim 1 for order 113-1234567-1234567" in result.stdout
     assert "window 2026-10-12 to 2027-01-07: filed in-window" in result.stdout
+    assert "respond by 2026-10-23 07:00 UTC (2026-10-23 00:00 PDT)" in result.stdout
 
 
-def test_add_json_is_the_claim_with_its_id(run_json: Callable[..., Any]) -> None:
+def test_add_json_is_the_claim_with_its_id(run_json: Json) -> None:
     claim = run_json(*ADD)
-    assert claim["id"] == 1
-    assert claim["status"] == "under-review"
-    assert claim["amount"] == "24.99" and claim["currency"] == "USD"
-    assert claim["window"]["filed"] == "in-window"
+    assert claim["claim_id"] == 1
+    assert claim["outcome"] == "under-review" and claim["odr"] == "pending"
+    assert (claim["amount"], claim["amount_minor"], claim["currency"]) == ("24.99", 2499, "USD")
+    assert (claim["window_opens"], claim["window_closes"]) == ("2026-10-12", "2027-01-07")
+    assert claim["response_deadline"] == "2026-10-23T00:00:00-07:00"
 
 
-def test_window_json_has_the_keys_other_tools_rely_on(run_json: Callable[..., Any]) -> None:
+def test_window_json_has_the_keys_other_tools_rely_on(run_json: Json) -> None:
     data = run_json("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-10",
                     "--claim-date", "2026-04-15")
     assert data["opens"] == "2026-01-13" and data["closes"] == "2026-04-10"
     assert data["marketplace"] == "US"
-    assert data["policy"]["id"] and data["policy"]["as_of"]
-    assert set(data["why"]) == {"opens", "closes"}
-    assert (data["claim_date"], data["filed"], data["days_outside"]) == ("2026-04-15", "late", 5)
+    assert data["policy"]["policy_id"] and data["policy"]["as_of"]
+    assert data["why_opens"].startswith("latest delivery 2026-01-10 + 3 days")
+    assert data["why_closes"] == "latest delivery 2026-01-10 + 90 days"
+    assert "nodeId=200783670" in data["source_opens"] and data["source_closes"]
+    assert data["opened_by"] == "window_opens_after_delivery"
+    assert (data["filed"], data["days_outside"]) == ("late", 5)
 
 
 def test_window_text_names_each_reason_and_the_source(run: Run) -> None:
-    result = run("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-10")
-    assert result.exit_code == 0
+    result = _ok(run("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-10"))
     assert ("opens  2026-01-13: latest delivery 2026-01-10 + 3 days, earlier than order date "
             "2026-01-01 + 30 days (2026-01-31)") in result.stdout
     assert "nodeId=200783670" in result.stdout
 
 
-def test_currency_defaults_to_the_marketplace(run_json: Callable[..., Any]) -> None:
+def test_window_opens_on_a_confirmed_delivery_the_us_reading_or_three_days_later_in_canada(
+        run: Run, run_json: Json) -> None:
+    args = ("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-20",
+            "--delivered-on", "2026-01-08")
+    us = run_json(*args)
+    assert (us["opens"], us["opened_by"]) == ("2026-01-08", "window_opens_after_confirmed_delivery")
+    assert us["why_opens"].startswith("delivery confirmed by tracking 2026-01-08, earlier than")
+    ca = run_json(*args, "--marketplace", "CA")
+    assert ca["opens"] == "2026-01-11"
+    assert ca["why_opens"].startswith("delivery confirmed by tracking 2026-01-08 + 3 days")
+    assert "amazon.ca" in ca["source_opens"]
+    assert "opens  2026-01-08: delivery confirmed by tracking" in run(*args).stdout
+
+
+def test_currency_defaults_to_the_marketplace(run_json: Json) -> None:
     claim = run_json("add", "302-1234567-1234567", "-m", "DE", "--order-date", "2026-10-01",
                      "--latest-delivery", "2026-10-09", "--amount", "19.9",
                      "--today", "2026-10-20")
-    assert (claim["currency"], claim["amount"], claim["claim_date"]) == ("EUR", "19.90",
-                                                                          "2026-10-20")
+    assert (claim["currency"], claim["amount"], claim["amount_minor"], claim["claim_date"]) == (
+        "EUR", "19.90", 1990, "2026-10-20")
 
 
+# --- outcomes -----------------------------------------------------------------------------
 def test_every_outcome_can_follow_any_other_and_history_keeps_each(
-        run: Run, run_json: Callable[..., Any]) -> None:
-    run(*ADD)
+        run: Run, run_json: Json) -> None:
+    _ok(run(*ADD))
     for day, outcome in enumerate(OUTCOMES[1:] + OUTCOMES[:1], start=21):
-        result = run("status", "1", outcome, "--on", f"2026-10-{day}", "--note", f"n{day}")
-        assert result.exit_code == 0, result.output
+        _ok(run("status", "1", outcome, "--on", f"2026-10-{day}", "--note", f"n{day}"))
     data = run_json("status", "1")
-    assert data["status"] == "under-review"
-    assert [h["status"] for h in data["history"] if h["kind"] == "status"] == [
+    assert data["outcome"] == "under-review"
+    assert [h["outcome"] for h in data["history"] if h["kind"] == "status"] == [
         "under-review", *OUTCOMES[1:], "under-review"]
-    assert all({"status", "on", "note", "recorded_at"} <= set(h) for h in data["history"])
+    assert all({"kind", "on", "outcome", "step", "note", "detail", "recorded_at"} == set(h)
+               for h in data["history"])
 
 
-@pytest.mark.parametrize(("outcome", "odr"), [
-    ("under-review", None), ("granted-seller-funded", True), ("granted-amazon-funded", False),
-    ("refunded", True), ("denied", False), ("withdrawn", False), ("cancelled", False)])
-def test_odr_per_outcome_follows_the_policy_data(
-        run: Run, run_json: Callable[..., Any], outcome: str, odr: bool | None) -> None:
-    run(*ADD)
-    if outcome != "under-review":
-        run("status", "1", outcome, "--on", "2026-10-28")
+def test_recording_the_outcome_a_claim_already_has_is_refused_naming_since_when(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    _ok(run(*ADD))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
+    before = snapshot(db_path)
+    again = run("status", "1", "denied", "--on", "2026-11-02")
+    assert again.exit_code == 2
+    assert "claim 1 is already denied since 2026-10-28" in again.stderr
+    assert "atoz edit 1 --decided-on" in again.stderr
+    assert snapshot(db_path) == before
+    assert run_json("status", "1")["decided_on"] == "2026-10-28"
+
+
+def test_edit_decided_on_moves_the_decision_as_a_correction_counted_in_one_week_only(
+        run: Run, run_json: Json) -> None:
+    _ok(run(*ADD))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
+    result = _ok(run("edit", "1", "--decided-on", "2026-11-03", "--why", "Amazon's e-mail date"))
+    assert "decided_on: 2026-10-28 -> 2026-11-03" in result.stdout
     data = run_json("status", "1")
-    assert data["odr"] is odr
+    assert data["decided_on"] == "2026-11-03"
+    assert [h["outcome"] for h in data["history"] if h["kind"] == "status"] == [
+        "under-review", "denied"]  # no second decision: a correction
+    edit = [h for h in data["history"] if h["kind"] == "edit"]
+    assert [(h["detail"], h["note"]) for h in edit] == [
+        ({"decided_on": {"old": "2026-10-28", "new": "2026-11-03"}}, "Amazon's e-mail date")]
+    w44 = run_json("report", "--week", "2026-W44", "--today", "2026-11-10")  # 26 Oct..1 Nov
+    w45 = run_json("report", "--week", "2026-W45", "--today", "2026-11-10")  # 2..8 Nov
+    assert (w44["decided"], w45["decided"]) == (0, 1)
+
+
+def test_edit_decided_on_of_a_denial_shows_the_reopen_day_that_moved(run: Run) -> None:
+    _ok(run(*ADD))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
+    result = _ok(run("edit", "1", "--decided-on", "2026-11-03"))
+    assert "2026-11-27 -> 2026-12-03" in result.stdout
+
+
+@pytest.mark.parametrize(("outcome", "payer", "odr"), [
+    ("under-review", None, "pending"), ("granted-seller-funded", "seller", "counted"),
+    ("granted-amazon-funded", "amazon", "not-counted"), ("refunded", "seller", "counted"),
+    ("denied", "none", "not-counted"), ("withdrawn", "none", "not-counted"),
+    ("cancelled", "seller", "not-counted")])
+def test_money_and_odr_per_outcome_follow_the_policy_data(
+        run: Run, run_json: Json, outcome: str, payer: str | None, odr: str) -> None:
+    _ok(run(*ADD))
+    if outcome != "under-review":
+        _ok(run("status", "1", outcome, "--on", "2026-10-28"))
+    data = run_json("status", "1")
+    assert (data["payer"], data["odr"]) == (payer, odr)
     assert data["window"]["opens"] == "2026-10-12"
+    defaults = run_json("policy", "--marketplace", "US")[0]["outcomes"][outcome]
+    assert (defaults["payer"], defaults["odr"]) == (payer, odr)
+
+
+def test_a_grant_amazon_did_not_count_is_out_of_the_odr_ledger_but_its_money_is_lost(
+        run: Run, run_json: Json) -> None:
+    # Amazon (Dec 2024): "we will not count the claim against your Order Defect Rate, but will
+    # debit your account". The order was placed 2026-10-01: in the ODR window on 2026-11-28.
+    _ok(run(*ADD))
+    _ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28", "--odr",
+            "not-counted", "--note", "Amazon: not counted, debited"))
+    data = run_json("status", "1")
+    assert (data["outcome"], data["payer"], data["odr"]) == (
+        "granted-seller-funded", "seller", "not-counted")
+    assert run_json("odr", "--today", "2026-11-28")["marketplaces"] == []
+    report = run_json("report", "--today", "2026-11-28")
+    assert report["lost_all_time"] == [{"amount": "24.99", "amount_minor": 2499,
+                                        "currency": "USD"}]
+    assert "ODR: not counted" in run("status", "1").stdout
+    # Amazon's record said otherwise after all: a correction puts it back in the ledger.
+    _ok(run("edit", "1", "--odr", "counted"))
+    ledger = run_json("odr", "--today", "2026-11-28")["marketplaces"]
+    assert [(c["claim_id"], c["leaves_window"]) for m in ledger for c in m["counted"]] == [
+        (1, "2026-12-14")]
+    history = run_json("status", "1")["history"]
+    assert [(h["kind"], h["outcome"], h["detail"]) for h in history[1:]] == [
+        ("status", "granted-seller-funded", {"odr": "not-counted"}),
+        ("edit", None, {"odr": {"old": "not-counted", "new": "counted"}})]
+
+
+def test_a_won_appeal_reverses_the_facts_it_names_and_both_stay_in_history(
+        run: Run, run_json: Json) -> None:
+    _ok(run(*ADD))
+    _ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28"))
+    assert run_json("report", "--today", "2026-11-28")["lost_all_time"] != []
+    result = _ok(run("appeal-result", "1", "won", "--reversed", "odr", "--on", "2026-11-10",
+                     "--note", "debit stays, ODR cleared"))
+    assert "appeal won on 2026-11-10; now paid by seller, ODR not-counted" in result.stdout
+    data = run_json("status", "1")
+    assert (data["outcome"], data["payer"], data["odr"]) == (
+        "granted-seller-funded", "seller", "not-counted")
+    assert run_json("odr", "--today", "2026-11-28")["marketplaces"] == []
+    assert run_json("report", "--today", "2026-11-28")["lost_all_time"][0]["amount"] == "24.99"
+    assert {s["step"]: s["state"] for s in data["steps"]}["appeal"] == "done"
+    appeal = [h for h in data["history"] if h["kind"] == "appeal-result"]
+    assert [(h["on"], h["detail"], h["note"]) for h in appeal] == [
+        ("2026-11-10", {"won": True, "reversed": ["odr"]}, "debit stays, ODR cleared")]
+
+
+def test_a_won_appeal_reversing_both_facts_is_money_back_and_out_of_odr(
+        run: Run, run_json: Json) -> None:
+    _ok(run(*ADD))
+    _ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28"))
+    _ok(run("appeal-result", "1", "won", "--on", "2026-11-10"))
+    data = run_json("status", "1")
+    assert (data["payer"], data["odr"]) == ("amazon", "not-counted")
+    report = run_json("report", "--today", "2026-11-28")
+    assert report["lost_all_time"] == []
+    assert report["win_rate_all_time"] == {"won": 1, "decided": 1, "rate_percent": 100.0}
+    bad = run("appeal-result", "1", "maybe")
+    assert bad.exit_code == 2 and "use won or lost" in bad.stderr
+
+
+def test_a_denial_may_reopen_for_30_days_and_status_says_until_when(
+        run: Run, run_json: Json) -> None:
+    # amazon.co.uk G9VEMT3X4FQET5DH: the buyer may "submit an appeal within 30 calendar days
+    # of the decision".
+    _ok(run(*ADD))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
+    assert run_json("status", "1")["reopen_until"] == "2026-11-27"
+    assert ("denial           may still reopen: the buyer may appeal until 2026-11-27"
+            in run("status", "1", "--today", "2026-11-27").stdout)
+    assert ("denial           final: the buyer may appeal until 2026-11-27"
+            in run("status", "1", "--today", "2026-11-28").stdout)
+    _ok(run("status", "1", "withdrawn", "--on", "2026-10-29"))
+    assert run_json("status", "1")["reopen_until"] is None
 
 
 def test_status_by_order_id_and_several_claims_on_one_order_are_listed(run: Run) -> None:
-    run(*ADD)
+    _ok(run(*ADD))
     assert run("status", "113-1234567-1234567").exit_code == 0
-    run("status", "1", "denied", "--on", "2026-10-28")
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
     again = list(ADD)
     again[again.index("--claim-date") + 1] = "2026-11-05"
-    assert run(*again).exit_code == 0
+    _ok(run(*again))
     result = run("status", "113-1234567-1234567")
     assert result.exit_code == 2
     assert "has 2 claims: 1 (denied" in result.stderr and "2 (under-review" in result.stderr
 
 
 def test_status_text_shows_the_whole_picture(run: Run) -> None:
-    run(*ADD, "--buyer", "Dana Ortiz")
-    run("status", "1", "denied", "--on", "2026-10-28", "--note", "tracking shows delivered")
+    _ok(run(*ADD, "--buyer", "Dana Ortiz"))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28", "--note", "tracking shows delivered"))
     out = run("status", "1").stdout
     for expected in ("order date       2026-10-01", "window opens     2026-10-12",
-                     "Denied (since 2026-10-28); counts toward ODR: no", "Dana Ortiz",
-                     "tracking shows delivered", "Under review"):
+                     "Denied on 2026-10-28; no refund; ODR: not counted", "Dana Ortiz",
+                     "tracking shows delivered", "Under review",
+                     "respond by       2026-10-23 07:00 UTC (2026-10-23 00:00 PDT)"):
         assert expected in out
 
 
-def test_list_is_newest_first_and_filters(run: Run, run_json: Callable[..., Any]) -> None:
-    run(*ADD)
-    run("add", "114-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
-        "2026-10-09", "--claim-date", "2026-10-25", "-m", "CA")
-    run("status", "1", "denied", "--on", "2026-10-28")
+# --- listing ------------------------------------------------------------------------------
+def test_list_is_newest_first_and_filters(run: Run, run_json: Json) -> None:
+    _ok(run(*ADD))
+    _ok(run("add", "114-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
+            "2026-10-09", "--claim-date", "2026-10-25", "-m", "CA"))
+    _ok(run("status", "1", "denied", "--on", "2026-10-28"))
     rows = run_json("list")
-    assert [r["id"] for r in rows] == [2, 1]
-    assert {"id", "order_id", "status", "claim_date", "amount", "currency"} <= set(rows[0])
-    assert [r["id"] for r in run_json("list", "--open")] == [2]
-    assert [r["id"] for r in run_json("list", "--status", "denied")] == [1]
-    assert [r["id"] for r in run_json("list", "--marketplace", "ca")] == [2]
+    assert [r["claim_id"] for r in rows] == [2, 1]
+    assert {"claim_id", "order_id", "outcome", "claim_date", "amount", "amount_minor",
+            "currency", "decided_on", "payer", "odr"} <= set(rows[0])
+    assert [r["claim_id"] for r in run_json("list", "--open")] == [2]
+    assert [r["claim_id"] for r in run_json("list", "--outcome", "denied")] == [1]
+    assert [r["claim_id"] for r in run_json("list", "--status", "denied")] == [1]
+    assert [r["claim_id"] for r in run_json("list", "--marketplace", "ca")] == [2]
     assert run_json("list", "--status", "withdrawn") == []
 
 
-def test_database_is_created_readable_by_its_owner_only(run: Run, db_path: Path) -> None:
-    run(*ADD)
-    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+def test_list_shows_the_50_newest_unless_limit_or_all(
+        run: Run, run_json: Json, tmp_path: Path) -> None:
+    rows = [f"113-{i:07d}-{i:07d},2026-10-01,2026-10-09,2026-10-{10 + i % 20:02d}"
+            for i in range(53)]
+    claims = tmp_path / "claims.csv"
+    claims.write_text("order_id,order_date,latest_delivery,claim_date\n" + "\n".join(rows)
+                      + "\n", encoding="utf-8")
+    _ok(run("import", str(claims)))
+    shown = run("list", "--json")
+    assert shown.exit_code == 0
+    listed = json.loads(shown.stdout)
+    assert len(listed) == 50
+    assert "The 50 newest; --all for every claim." in shown.stderr
+    dates = [c["claim_date"] for c in listed]
+    assert dates == sorted(dates, reverse=True)
+    everything = run_json("list", "--all")
+    assert len(everything) == 53 and everything[:50] == listed
+    assert run_json("list", "--limit", "3") == listed[:3]
+    text = run("list")
+    assert "--limit N or --all for more" in text.stderr
+    assert len([line for line in text.stdout.splitlines() if "113-" in line]) == 50
 
 
-def test_info_reports_path_schema_counts_and_policy(run_json: Callable[..., Any],
-                                                    db_path: Path) -> None:
+def test_database_is_created_readable_by_its_owner_only(run: Run, no_db: Path) -> None:
+    _ok(run(*ADD))
+    assert stat.S_IMODE(os.stat(no_db).st_mode) == 0o600
+
+
+def test_info_reports_path_zone_schema_counts_and_policy(run_json: Json, db_path: Path
+                                                         ) -> None:
     data = run_json("info")
-    assert data["database"] == str(db_path.resolve())
+    assert data["database"] == str(db_path.absolute())
+    assert data["timezone"] == "UTC"
     assert data["schema"].startswith("00") and data["claims"] == 0
-    assert data["policy_as_of"] == "2026-11-01"
+    assert data["policy_as_of"] == "2026-11-28"
 
 
 def test_policy_lists_every_marketplace_and_one_marketplace_in_detail(run: Run) -> None:
@@ -140,7 +311,75 @@ def test_policy_lists_every_marketplace_and_one_marketplace_in_detail(run: Run) 
         assert f"\n{code} " in table
     detail = run("policy", "--marketplace", "US").stdout
     assert "response_hours: 72 hours" in detail and "G202041210" in detail
+    assert 'reading: 48 (older page): "48 hours"' in detail
     assert "claim_notification_response: 7 days until 2016-11-13" in detail
+
+
+# --- local rules (issue 11) ---------------------------------------------------------------
+SOURCE = "https://sellercentral.amazon.com/gp/help/external/27951"
+
+
+def _add_on(run: Run, order: str, claim_date: str) -> None:
+    _ok(run("add", order, "--order-date", "2026-11-20", "--latest-delivery", "2026-11-25",
+            "--claim-date", claim_date, "--today", "2026-12-05"))
+
+
+def test_a_local_rule_applies_to_claims_filed_from_its_day_and_is_marked_local(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    _add_on(run, "113-0000000-0000001", "2026-11-30 10:00")
+    _add_on(run, "113-0000000-0000002", "2026-12-02 10:00")
+    result = _ok(run("policy", "set", "US", "response_hours", "48", "--source", SOURCE,
+                     "--from", "2026-12-01", "--today", "2026-12-05"))
+    assert "response_hours = 48 for claims filed from 2026-12-01" in result.stdout
+    assert ("response deadline: 2026-12-05T10:00:00-08:00 -> 2026-12-04T10:00:00-08:00"
+            in result.stdout)
+    assert "claim 1 " not in result.stdout  # filed before: keeps the rule it was filed under
+    deadlines = {c["claim_id"]: c["response_deadline"] for c in run_json("list")}
+    assert deadlines == {1: "2026-12-03T10:00:00-08:00",  # 72 hours
+                         2: "2026-12-04T10:00:00-08:00"}  # 48 hours
+    # A claim added later under the rule gets it too.
+    _add_on(run, "113-0000000-0000003", "2026-12-03 10:00")
+    assert run_json("status", "3")["response_deadline"] == "2026-12-05T10:00:00-08:00"
+    # Before its day the rule is listed as coming; from its day it is the rule, marked local.
+    before = run_json("policy", "--marketplace", "US", "--today", "2026-11-30")[0]
+    assert before["rules"]["response_hours"]["value"] == 72
+    assert before["later"] == [{"rule": "response_hours", "value": 48, "source": SOURCE,
+                                "effective_from": "2026-12-01"}]
+    assert "From 2026-12-01: US response_hours 48 (local)" in run(
+        "policy", "--today", "2026-11-30").stdout
+    rule = run_json("policy", "--marketplace", "US", "--today", "2026-12-05")[0]["rules"][
+        "response_hours"]
+    assert (rule["value"], rule["local"], rule["effective_from"], rule["source"]) == (
+        48, True, "2026-12-01", SOURCE)
+    assert "response_hours: 48 hours  LOCAL from 2026-12-01" in run(
+        "policy", "--marketplace", "US", "--today", "2026-12-05").stdout
+    assert "48*" in [line for line in run("policy", "--today", "2026-12-05").stdout.splitlines()
+                     if line.startswith("US ")][0]
+    # Taken back: recorded, not forgotten; the rule pack applies again and the dates move back.
+    unset = _ok(run("policy", "unset", "US", "response_hours", "--today", "2026-12-05"))
+    assert "response_hours back to atoz's rule pack" in unset.stdout
+    assert "2026-12-04T10:00:00-08:00 -> 2026-12-05T10:00:00-08:00" in unset.stdout
+    assert run_json("status", "2")["response_deadline"] == "2026-12-05T10:00:00-08:00"
+    assert run_json("policy", "--marketplace", "US")[0]["rules"]["response_hours"][
+        "local"] is False
+    conn = sqlite3.connect(db_path)
+    log = conn.execute("select rule, value, source from policy_rules order by id").fetchall()
+    conn.close()
+    assert log == [("response_hours", 48, SOURCE), ("response_hours", None, "unset")]
+
+
+def test_a_local_rule_needs_a_source_and_a_sane_value(run: Run, db_path: Path) -> None:
+    before = snapshot(db_path)
+    for args, words in (
+            (("US", "response_hours", "0", "--source", SOURCE), "from 1 to 1440"),
+            (("US", "response_days", "3", "--source", SOURCE), "not a rule atoz lets you set"),
+            (("US", "response_hours", "48", "--source", " "), "required: where the rule is"),
+            (("ZZ", "response_hours", "48", "--source", SOURCE), "unknown")):
+        result = run("policy", "set", *args)
+        assert result.exit_code == 2 and words in result.stderr, (args, result.stderr)
+    assert snapshot(db_path) == before
+    nothing = run("policy", "unset", "US", "response_hours")
+    assert nothing.exit_code == 2 and "no local response_hours rule" in nothing.stderr
 
 
 # Bad input: exit 2, one line naming the field and the value, and nothing written. ------------
@@ -151,30 +390,34 @@ def _with(option: str, value: str) -> list[str]:
 
 
 BAD_ADDS = [
-    (_with("--order-date", "03/04/2026"), "order_date: '03/04/2026': numeric dates are refused"),
-    (_with("--order-date", "Jan 5"), "order_date: 'Jan 5': has no year"),
-    (_with("--latest-delivery", "2026-02-30"), "latest_delivery: '2026-02-30': not a real date"),
-    (_with("--latest-delivery", "2026-09-01"), "latest_delivery: '2026-09-01': is before the "
-                                               "order date"),
-    (_with("--claim-date", "2026-09-01"), "claim_date: '2026-09-01': is before the order date"),
-    (_with("--amount", "-5"), "amount: '-5': negative"),
-    (_with("--amount", "12,50"), "amount: '12,50': not a number"),
-    (_with("--amount", "abc"), "amount: 'abc': not a number"),
-    (_with("--amount", "1.999"), "amount: '1.999': more decimals than USD"),
-    (_with("--currency", "XYZ"), "currency: 'XYZ': unknown currency"),
-    (_with("--reason", "angry"), "reason: 'angry': unknown reason"),
-    ([*ADD, "--marketplace", "ZZ"], "marketplace: 'ZZ': unknown"),
-    (_with("--claim-date", "2027-06-01"), "claim_date: '2027-06-01': is in the future"),
-    (["add", "113-123-1234567", *ADD[2:]], "order_id: '113-123-1234567': not an Amazon order id"),
-    (["add", "1131234567", *ADD[2:]], "order_id: '1131234567': not an Amazon order id"),
+    (_with("--order-date", "03/04/2026"),
+     "--order-date: '03/04/2026': numeric dates are refused"),
+    (_with("--order-date", "Jan 5"), "--order-date: 'Jan 5': has no year"),
+    (_with("--latest-delivery", "2026-02-30"),
+     "--latest-delivery: '2026-02-30': not a real date"),
+    (_with("--latest-delivery", "2026-09-01"),
+     "--latest-delivery: '2026-09-01': is before the order date"),
+    ([*ADD, "--delivered-on", "2026-09-01"],
+     "--delivered-on: '2026-09-01': is before the order date"),
+    (_with("--claim-date", "2026-09-01"), "--claim-date: '2026-09-01': is before the order date"),
+    (_with("--amount", "-5"), "--amount: '-5': negative"),
+    (_with("--amount", "1,2345"), "--amount: '1,2345': separators in the wrong places"),
+    (_with("--amount", "abc"), "--amount: 'abc': not an amount"),
+    (_with("--amount", "1.999"), "--amount: '1.999': more decimals than USD"),
+    (_with("--currency", "XYZ"), "--currency: 'XYZ': unknown currency"),
+    (_with("--reason", "angry"), "--reason: 'angry': unknown"),
+    ([*ADD, "--marketplace", "ZZ"], "--marketplace: 'ZZ': unknown"),
+    (_with("--claim-date", "2027-06-01"), "--claim-date: '2027-06-01': is in the future"),
+    (["add", "113-123-1234567", *ADD[2:]], "'113-123-1234567': not an Amazon order id"),
+    (["add", "1131234567", *ADD[2:]], "'1131234567': not an Amazon order id"),
 ]
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_ADDS)
 def test_bad_add_is_refused_with_one_line_and_nothing_written(
         run: Run, db_path: Path, args: list[str], message: str) -> None:
-    run("add", "114-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
-        "2026-10-09")
+    _ok(run("add", "114-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
+            "2026-10-09"))
     before = snapshot(db_path)
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -184,27 +427,31 @@ def test_bad_add_is_refused_with_one_line_and_nothing_written(
 
 
 def test_a_second_open_claim_on_the_same_order_is_refused(run: Run, db_path: Path) -> None:
-    run(*ADD)
+    _ok(run(*ADD))
     before = snapshot(db_path)
     result = run(*ADD)
     assert result.exit_code == 2
-    assert "order_id: '113-1234567-1234567': already has open claim 1" in result.stderr
+    assert "'113-1234567-1234567': already has open claim 1" in result.stderr
     assert snapshot(db_path) == before
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("status", "1", "lost"), "outcome: 'lost': unknown outcome"),
+    (("status", "1", "lost"), "OUTCOME: 'lost': unknown"),
     (("status", "1", "denied", "--on", "2026-10-01"), "--on: '2026-10-01': is before the claim"),
     (("status", "1", "denied", "--on", "10/28/2026"),
      "--on: '10/28/2026': numeric dates are refused"),
-    (("status", "1", "--note", "x"), "--on and --note go with an outcome"),
+    (("status", "1", "--note", "x"), "--on, --odr, --paid-by and --note go with an outcome"),
+    (("status", "1", "denied", "--odr", "maybe"), "--odr: 'maybe': unknown"),
+    (("status", "1", "denied", "--paid-by", "bob"), "--paid-by: 'bob': unknown"),
+    (("edit", "1", "--decided-on", "2026-10-25"), "claim 1 has no decision yet"),
+    (("edit", "1", "--odr", "counted"), "claim 1 has no decision yet"),
 ])
 def test_bad_status_change_is_refused(run: Run, db_path: Path, args: tuple[str, ...],
                                       message: str) -> None:
-    run(*ADD)
+    _ok(run(*ADD))
     before = snapshot(db_path)
     result = run(*args)
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert snapshot(db_path) == before
 
 
@@ -214,17 +461,30 @@ def test_missing_claim_is_exit_1(run: Run) -> None:
                                                       "the claims\n"
 
 
-def test_amounts_are_stored_exactly(run: Run, db_path: Path) -> None:
-    run(*_with("--amount", "0.10"))
-    import sqlite3
+def test_amounts_are_stored_exactly_as_minor_units(run: Run, db_path: Path) -> None:
+    _ok(run(*_with("--amount", "0.10")))
+    conn = sqlite3.connect(db_path)
+    value = conn.execute("select amount_minor, typeof(amount_minor), currency from claims"
+                         ).fetchone()
+    conn.close()
+    assert value == (10, "integer", "USD")
 
-    value = sqlite3.connect(db_path).execute("select amount, typeof(amount) from claims").fetchone()
-    assert value == ("0.10", "text")
+
+@pytest.mark.parametrize("args", [("list",), ("status", "1"), ("info",), ("policy",),
+                                  ("due-today",), ("window", "--order-date", "2026-01-01",
+                                                   "--latest-delivery", "2026-01-10")])
+def test_json_output_is_pure_json_on_stdout_with_exit_0(run: Run, args: tuple[str, ...]
+                                                        ) -> None:
+    _ok(run(*ADD))
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output + result.stderr
+    json.loads(result.stdout)
+    assert result.stdout.lstrip()[0] in "[{"
 
 
-def test_json_output_is_pure_json(run: Run) -> None:
-    run(*ADD)
-    for args in (("list", "--json"), ("status", "1", "--json"), ("info", "--json"),
-                 ("policy", "--json")):
-        result = run(*args)
-        json.loads(result.stdout)
+@pytest.mark.parametrize("args", [("list",), ("list", "--open"), ("due-today",)])
+def test_a_listing_with_nothing_to_list_prints_an_empty_json_array(
+        run: Run, args: tuple[str, ...]) -> None:
+    result = run(*args, "--json", "--today", "2026-11-28")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stdout == "[]\n"

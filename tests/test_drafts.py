@@ -1,8 +1,9 @@
-"""Message drafts for the playbook steps, their templates, and the forbidden-wording check."""
+"""Message drafts for the playbook steps, their templates, and the forbidden-wording check.
+
+Drafts read a claim's picture (`atoz.claims.picture`), never another command's JSON."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,15 +11,19 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from atoz.claims import REASONS
+from atoz.claims import find_claim, picture
 from atoz.drafts import PLACEHOLDERS, Template, facts, fill, packaged_template
 from atoz.errors import InputError
-from atoz.playbook import STEPS
+from atoz.policy import PolicyBook
+from atoz.records import Reason, StepName
+from atoz.store import Store
 from atoz.wording import check_wording, find_wording
-from tests.helpers import ADD, snapshot
+from tests.helpers import ADD, now_at, snapshot
 
 Run = Callable[..., Result]
 ORDER = "113-1234567-1234567"
+INFO_REQUEST = Path(__file__).parents[1] / "sample_data" / "emails" / "us-info-request.eml"
+INFO_ORDER = "112-6620481-3399051"  # the order that e-mail names
 TODAY = ("--today", "2026-10-24")
 
 
@@ -146,8 +151,16 @@ def test_appeal_for_a_claim_never_granted_seller_funded_is_refused(run: Run, cla
 def test_unknown_step_is_an_error_naming_it(run: Run, claim: str) -> None:
     result = run("draft", claim, "thank-you", *TODAY)
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: step: 'thank-you': unknown step")
-    assert "contact, follow-up, represent, appeal" in result.stderr
+    assert result.stderr.startswith("Error: STEP: 'thank-you': unknown step")
+    assert "contact, follow-up, represent, answer-request, appeal" in result.stderr
+
+
+def test_a_step_the_claim_does_not_have_is_named_plainly(run: Run, claim: str) -> None:
+    # Only a claim Amazon asked for information has an answer-request step.
+    result = run("draft", claim, "answer-request", *TODAY)
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: STEP: 'answer-request': claim 1 has no answer-request "
+                             "step\n")
 
 
 def test_unknown_claim_is_exit_1(run: Run) -> None:
@@ -251,14 +264,14 @@ def test_a_template_that_is_not_utf8_is_an_error(run: Run, claim: str, templates
 
 
 def test_values_are_never_read_as_a_template() -> None:
-    template = Template("contact", "{greeting} {order_id}\n", "test", True)
+    template = Template(StepName.CONTACT, "{greeting} {order_id}\n", "test", True)
     values = dict.fromkeys(PLACEHOLDERS, "")
     values.update(greeting="Hello {order_id} {claim.__class__},", order_id="113-1234567-1234567")
     assert fill(template, values) == "Hello {order_id} {claim.__class__}, 113-1234567-1234567"
 
 
 def test_an_unknown_placeholder_is_an_input_error_in_the_domain_too() -> None:
-    template = Template("contact", "a\n{nope}\n", "my/contact.txt", True)
+    template = Template(StepName.CONTACT, "a\n{nope}\n", "my/contact.txt", True)
     with pytest.raises(InputError) as caught:
         fill(template, dict.fromkeys(PLACEHOLDERS, "x"))
     assert "{nope}" in str(caught.value) and "my/contact.txt line 2" in str(caught.value)
@@ -271,7 +284,7 @@ def test_a_sellers_template_with_forbidden_wording_warns_on_stderr(
         "Or add me on WeChat.\n", encoding="utf-8")
     result = draft(run, claim, "contact")  # a warning, not an error: exit 0
     assert "full refund if you withdraw" in result.stdout
-    assert ('Warning: "refund if you withdraw" — offering money for a withdrawal breaks '
+    assert ('Warning: "refund if you withdraw": offering money for a withdrawal breaks '
             "Amazon's rules") in result.stderr
     assert 'Warning: "WeChat"' in result.stderr
     assert "Warning" not in result.stdout
@@ -329,48 +342,73 @@ def test_each_hit_says_why() -> None:
 
 
 def test_our_own_templates_are_clean_as_written() -> None:
-    for step in STEPS:
+    for step in StepName:
         body = "\n".join(line for line in packaged_template(step).text.splitlines()
                          if not line.startswith("#"))
         assert check_wording(body) == [], step
 
 
-@pytest.mark.parametrize("reason", REASONS)
+@pytest.mark.parametrize("reason", [str(r) for r in Reason])
 def test_our_own_templates_are_clean_once_filled(run: Run, reason: str) -> None:
-    ok(run("add", ORDER, "--order-date", "2026-10-01", "--latest-delivery", "2026-10-09",
-           "--claim-date", "2026-10-20", "--amount", "24.99", "--reason", reason,
-           "--buyer", "Dana Ortiz", "--today", "2026-10-20"))
-    ok(run("done", "1", "contact", "--on", "2026-10-21", *TODAY))
-    ok(run("done", "1", "follow-up", "--on", "2026-10-23", *TODAY))
-    ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28", "--today", "2026-10-28"))
-    for step in STEPS:
-        result = ok(run("draft", "1", step, "--today", "2026-10-30"))
+    # The order of the sample information request, so every step (answer-request too) exists.
+    ok(run("add", INFO_ORDER, "--order-date", "2026-11-10", "--latest-delivery", "2026-11-18",
+           "--claim-date", "2026-11-23", "--amount", "24.99", "--reason", reason,
+           "--buyer", "Dana Ortiz", "--today", "2026-11-23"))
+    ok(run("done", "1", "contact", "--on", "2026-11-24", "--today", "2026-11-24"))
+    ok(run("import", str(INFO_REQUEST), "--today", "2026-11-26"))
+    ok(run("done", "1", "follow-up", "--on", "2026-11-26", "--today", "2026-11-26"))
+    ok(run("status", "1", "granted-seller-funded", "--on", "2026-11-28", "--today", "2026-11-28"))
+    for step in StepName:
+        result = ok(run("draft", "1", step, "--today", "2026-11-30"))
         assert "Warning" not in result.stderr, (step, result.stderr)
+        assert INFO_ORDER in result.stdout
 
 
 def test_every_placeholder_is_documented_in_every_packaged_template() -> None:
-    for step in STEPS:
+    for step in StepName:
         header = " ".join(line for line in packaged_template(step).text.splitlines()
                           if line.startswith("#"))
         for name in PLACEHOLDERS:
             assert name in header, (step, name)
 
 
-def test_facts_fill_every_placeholder_with_text() -> None:
-    data = {
-        "id": 3, "order_id": ORDER, "marketplace": "US", "order_date": "2026-10-01",
-        "latest_delivery": "2026-10-09", "claim_date": "2026-10-20", "claim_time": "14:30",
-        "amount": None, "currency": "USD", "reason": "other", "buyer": None,
-        "window": {"opens": "2026-10-12", "closes": "2027-01-07", "filed": "in-window",
-                   "days_outside": 0, "why": {"opens": "", "closes": ""}},
-        "response_deadline": "2026-10-23T14:30-07:00", "steps": [],
-        "history": [{"kind": "status", "status": "under-review", "step": None,
-                     "on": "2026-10-20", "note": "claim filed"}],
-    }
-    values = facts(data, "represent", dt.date(2026, 10, 21))
+def test_facts_fill_every_placeholder_with_text(run: Run, db_path: Path) -> None:
+    ok(run("add", ORDER, "--order-date", "2026-10-01", "--latest-delivery", "2026-10-09",
+           "--claim-date", "2026-10-20 14:30", "--today", "2026-10-21"))
+    store = Store.open_read(db_path)
+    try:
+        p = picture(store, PolicyBook(), find_claim(store, "1"))
+    finally:
+        store.close()
+    values = facts(p, StepName.REPRESENT, now_at("2026-10-21T09:00:00+00:00"))
     assert set(values) == set(PLACEHOLDERS)
+    assert all(isinstance(v, str) for v in values.values())
     assert values["amount"] == "[add the amount]"
+    assert values["greeting"] == "Hello," and values["buyer"] == "the buyer"
     assert values["claim_filed"] == "2026-10-20 14:30"
-    assert values["response_deadline"] == "2026-10-23 14:30"
+    # The deadline in the seller's zone (UTC here), the marketplace's time beside it.
+    assert values["response_deadline"] == "2026-10-23 21:30 UTC (2026-10-23 14:30 PDT)"
     assert values["history"] == "- 2026-10-20 14:30: the buyer filed the A-to-z claim"
-    assert values["decided_on"] == ""
+    assert values["decided_on"] == "" and values["today"] == "2026-10-21"
+    assert (values["window_opens"], values["window_closes"]) == ("2026-10-12", "2027-01-07")
+
+
+def test_a_missed_step_says_its_deadline_passed_in_both_zones(
+        run: Run, claim: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    result = draft(run, claim, "contact")
+    assert ("Note: the deadline for contact has passed (2026-10-23 15:00 CST "
+            "(2026-10-23 00:00 PDT)).") in result.stderr
+    on_time = ok(run("draft", claim, "contact", "--now", "2026-10-23 14:00"))
+    assert "has passed" not in on_time.stderr
+
+
+def test_answer_request_draft_after_amazon_asks_for_information(run: Run) -> None:
+    ok(run("add", INFO_ORDER, "--order-date", "2026-11-10", "--latest-delivery", "2026-11-18",
+           "--claim-date", "2026-11-23", "--amount", "24.99", "--reason", "not-received",
+           "--buyer", "Dana Ortiz", "--today", "2026-11-23"))
+    ok(run("import", str(INFO_REQUEST), "--today", "2026-11-26"))
+    text = ok(run("draft", "1", "answer-request", "--today", "2026-11-26")).stdout
+    assert f"Thank you for looking into the claim on order {INFO_ORDER}" in text
+    assert "- 2026-11-25: Amazon asked us for more information" in text
+    assert "[answer each question Amazon asked, one line each]" in text

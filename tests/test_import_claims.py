@@ -1,18 +1,28 @@
-"""atoz's own claims CSV: all rows or none, --skip-bad, and a second import that adds nothing."""
+"""atoz's own claims CSV: all rows or none, --skip-bad, and a second import that adds nothing.
+
+Also the files sellers really have: saved by LibreOffice or Excel (quoted header, CRLF, a
+byte-order mark, `;` between cells), piped in on standard input, classic Mac line ends, amounts
+written the local way, and a claim identified by its order and first filing day (issue 12, 13).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import Result
 
 from tests.helpers import snapshot
 
 Run = Callable[..., Result]
+RunJson = Callable[..., Any]
+TODAY = ("--today", "2026-11-28")
+# 0.1.0's header (`status` is read as `outcome`): files sellers kept keep importing.
 HEADER = ("order_id,order_date,latest_delivery,claim_date,amount,currency,reason,marketplace,"
           "buyer,status,decided_on,note\n")
 GOOD = ("113-1111111-1111111,2026-10-01,2026-10-09,2026-10-20,24.99,USD,not-received,US,"
@@ -21,31 +31,46 @@ GOOD = ("113-1111111-1111111,2026-10-01,2026-10-09,2026-10-20,24.99,USD,not-rece
 BAD = "113-3333333-3333333,2026-10-01,2026-09-09\n"
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "claims.csv"
-    path.write_text(text, encoding="utf-8")
+def _write(tmp_path: Path, text: str | bytes, name: str = "claims.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return path
 
 
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output + result.stderr
+    return result
+
+
+def claims_by_order(run_json: RunJson) -> dict[str, dict[str, Any]]:
+    listed = run_json("list", "--all")
+    found = {c["order_id"]: c for c in listed}
+    assert len(found) == len(listed), "two claims on one order"
+    return found
+
+
 def test_claims_with_their_outcomes_import_and_a_second_import_adds_nothing(
-        run: Run, run_json: Callable[..., Any], tmp_path: Path) -> None:
+        run: Run, run_json: RunJson, tmp_path: Path) -> None:
     path = _write(tmp_path, HEADER + GOOD)
-    first = run("import", str(path))
-    assert first.exit_code == 0, first.output
+    first = ok(run("import", str(path), *TODAY))
     assert "2 added, 0 updated, 0 unchanged, 0 skipped" in first.stdout
-    again = run("import", str(path))
-    assert "0 added, 0 updated, 2 unchanged" in again.stdout
-    claims = {c["order_id"]: c for c in run_json("list")}
-    assert claims["113-1111111-1111111"]["status"] == "denied"
-    assert claims["113-1111111-1111111"]["buyer"] == "Ortiz, Dana"
-    assert claims["302-2222222-2222222"]["order_date"] == "2026-10-03"
+    again = ok(run("import", str(path), *TODAY))
+    assert "0 added, 0 updated, 2 unchanged, 0 skipped" in again.stdout
+    claims = claims_by_order(run_json)
+    assert len(claims) == 2
+    denied = claims["113-1111111-1111111"]
+    assert (denied["outcome"], denied["decided_on"], denied["buyer"]) == (
+        "denied", "2026-10-28", "Ortiz, Dana")
+    assert (denied["amount"], denied["amount_minor"], denied["currency"]) == ("24.99", 2499, "USD")
+    euro = claims["302-2222222-2222222"]
+    assert (euro["order_date"], euro["outcome"], euro["amount_minor"]) == (
+        "2026-10-03", "under-review", 1900)
 
 
 def test_one_bad_row_rejects_the_whole_file_and_names_its_line(
         run: Run, db_path: Path, tmp_path: Path) -> None:
-    run("info")
     before = snapshot(db_path)
-    result = run("import", str(_write(tmp_path, HEADER + GOOD + BAD)))
+    result = run("import", str(_write(tmp_path, HEADER + GOOD + BAD)), *TODAY)
     assert result.exit_code == 2
     assert result.stderr == ("Error: claims.csv:4: latest_delivery: '2026-09-09': is before the "
                              "order date 2026-10-01\n")
@@ -55,9 +80,8 @@ def test_one_bad_row_rejects_the_whole_file_and_names_its_line(
 def test_skip_bad_imports_the_good_rows_and_writes_the_bad_ones_with_the_reason(
         run: Run, tmp_path: Path) -> None:
     rejects = tmp_path / "rejects.csv"
-    result = run("import", str(_write(tmp_path, HEADER + BAD + GOOD)), "--skip-bad",
-                 str(rejects))
-    assert result.exit_code == 0, result.output
+    result = ok(run("import", str(_write(tmp_path, HEADER + BAD + GOOD)), "--skip-bad",
+                    str(rejects), *TODAY))
     assert "2 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
     lines = rejects.read_text().splitlines()
     assert lines[0].endswith(",reject-reason")
@@ -69,7 +93,245 @@ def test_skip_bad_imports_the_good_rows_and_writes_the_bad_ones_with_the_reason(
 def test_a_decision_before_the_claim_date_is_refused(run: Run, tmp_path: Path) -> None:
     row = ("113-4444444-4444444,2026-10-01,2026-10-09,2026-10-20,5.00,USD,other,US,,denied,"
            "2026-10-02,\n")
-    result = run("import", str(_write(tmp_path, HEADER + row)))
+    result = run("import", str(_write(tmp_path, HEADER + row)), *TODAY)
     assert result.exit_code == 2
     assert "claims.csv:2: decided_on: '2026-10-02': is before the claim date" in result.stderr
     assert run("list", "--json").stdout.strip() == "[]"
+
+
+def test_the_0_2_columns_carry_the_money_and_odr_facts(run: Run, run_json: RunJson,
+                                                       tmp_path: Path) -> None:
+    text = ("order_id,order_date,latest_delivery,delivered_on,claim_date,amount,currency,"
+            "outcome,decided_on,paid_by,odr\n"
+            "113-5555555-5555555,2026-10-01,2026-10-20,2026-10-06,2026-10-21,32.07,USD,"
+            "granted-seller-funded,2026-10-30,seller,not-counted\n")
+    ok(run("import", str(_write(tmp_path, text)), *TODAY))
+    claim = run_json("status", "1")
+    assert (claim["outcome"], claim["payer"], claim["odr"], claim["delivered_on"]) == (
+        "granted-seller-funded", "seller", "not-counted", "2026-10-06")
+
+
+# --- one claim per order and first filing day (issue 12 item 4) ----------------------------------
+def test_reimport_after_editing_the_claim_date_changes_nothing_and_reports_the_difference(
+        run: Run, run_json: RunJson, db_path: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + GOOD)
+    ok(run("import", str(path), *TODAY))
+    ok(run("edit", "1", "--claim-date", "2026-10-19", *TODAY))
+    history = run_json("status", "1")["history"]
+    result = ok(run("import", str(path), *TODAY))
+    assert "0 added, 0 updated, 2 unchanged, 0 skipped" in result.stdout
+    assert ("claim 1 (order 113-1111111-1111111): the file says claim_date 2026-10-20 (atoz has "
+            "2026-10-19); kept atoz's") in result.stderr
+    claims = claims_by_order(run_json)
+    assert len(claims) == 2
+    assert claims["113-1111111-1111111"]["claim_date"] == "2026-10-19"
+    assert run_json("status", "1")["history"] == history
+
+
+def test_reimport_after_editing_the_amount_reports_it_and_keeps_the_correction(
+        run: Run, run_json: RunJson, tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + GOOD)
+    ok(run("import", str(path), *TODAY))
+    ok(run("edit", "2", "--amount", "21.00", *TODAY))
+    result = ok(run("import", str(path), *TODAY))
+    assert "0 added, 0 updated, 2 unchanged" in result.stdout
+    assert ("claim 2 (order 302-2222222-2222222): the file says amount 19.00 (atoz has 21.00)"
+            ) in result.stderr
+    assert claims_by_order(run_json)["302-2222222-2222222"]["amount"] == "21.00"
+
+
+def test_an_order_claimed_twice_keeps_both_claims_and_reimports_unchanged(
+        run: Run, run_json: RunJson, tmp_path: Path) -> None:
+    """Filed, withdrawn, filed again: two claims on one order, told apart by their filing day."""
+    rows = ("113-6666666-6666666,2026-09-07,2026-09-24,2026-10-12,56.79,USD,not-received,US,,"
+            "withdrawn,2026-10-14,found it\n"
+            "113-6666666-6666666,2026-09-07,2026-09-24,2026-11-14 18:20,56.79,USD,not-received,"
+            "US,,,,filed again\n")
+    path = _write(tmp_path, HEADER + rows)
+    assert "2 added" in ok(run("import", str(path), *TODAY)).stdout
+    assert "0 added, 0 updated, 2 unchanged" in ok(run("import", str(path), *TODAY)).stdout
+    listed = sorted(run_json("list", "--all"), key=lambda c: c["claim_id"])
+    assert [(c["claim_date"], c["claim_time"], c["outcome"]) for c in listed] == [
+        ("2026-10-12", None, "withdrawn"), ("2026-11-14", "18:20:00", "under-review")]
+
+
+def test_a_new_decision_in_the_file_is_recorded_on_the_claim_already_there(
+        run: Run, run_json: RunJson, tmp_path: Path) -> None:
+    open_row = ("113-1111111-1111111,2026-10-01,2026-10-09,2026-10-20,24.99,USD,not-received,"
+                "US,,,,\n")
+    ok(run("import", str(_write(tmp_path, HEADER + open_row)), *TODAY))
+    decided = open_row.replace(",,,\n", ",denied,2026-10-28,\n")
+    result = ok(run("import", str(_write(tmp_path, HEADER + decided)), *TODAY))
+    assert "0 added, 1 updated, 0 unchanged" in result.stdout
+    claim = claims_by_order(run_json)["113-1111111-1111111"]
+    assert (claim["claim_id"], claim["outcome"], claim["decided_on"]) == (1, "denied",
+                                                                          "2026-10-28")
+
+
+# --- files as spreadsheets save them (issue 13) ---------------------------------------------------
+SHEET = [["order_id", "order_date", "latest_delivery", "claim_date", "amount", "currency",
+          "reason", "marketplace", "buyer", "outcome", "decided_on", "note"],
+         ["302-2222222-2222222", "2026-10-03", "2026-10-12", "2026-10-25", "1.234,56", "EUR",
+          "other", "DE", "Jürgen Weiß", "", "", "Teil 1; Teil 2"],
+         ["250-2185612-3197763", "2026/09/09", "2026/09/15", "2026/09/28", "7,480", "JPY",
+          "not-received", "JP", "佐藤 健", "withdrawn", "2026/10/01", ""]]
+
+
+def _sheet(sep: str) -> bytes:
+    """What LibreOffice and Excel save: every cell quoted, CRLF, a UTF-8 byte-order mark."""
+    lines = [sep.join(f'"{cell}"' for cell in line) for line in SHEET]
+    return b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _check_sheet(run_json: RunJson) -> None:
+    claims = claims_by_order(run_json)
+    euro, yen = claims["302-2222222-2222222"], claims["250-2185612-3197763"]
+    assert (euro["amount"], euro["amount_minor"], euro["currency"], euro["buyer"]) == (
+        "1234.56", 123456, "EUR", "Jürgen Weiß")
+    assert (yen["amount"], yen["amount_minor"], yen["currency"], yen["buyer"]) == (
+        "7480", 7480, "JPY", "佐藤 健")
+    assert (yen["order_date"], yen["claim_date"], yen["outcome"], yen["decided_on"]) == (
+        "2026-09-09", "2026-09-28", "withdrawn", "2026-10-01")
+
+
+@pytest.mark.parametrize(("sep", "saved_by"), [(";", "LibreOffice, European locale"),
+                                               (",", "Excel, CSV UTF-8")])
+def test_a_claims_csv_saved_by_a_spreadsheet_is_recognised_and_read(
+        run: Run, run_json: RunJson, tmp_path: Path, sep: str, saved_by: str) -> None:
+    path = _write(tmp_path, _sheet(sep), "Claims.csv")
+    result = ok(run("import", str(path), *TODAY))
+    assert "claims-csv: 2 added, 0 updated, 0 unchanged, 0 skipped" in result.stdout, saved_by
+    _check_sheet(run_json)
+    status = run_json("status", "302-2222222-2222222")
+    assert status["note"] == "Teil 1; Teil 2"  # a separator inside quotes stays in the cell
+    assert "0 added, 0 updated, 2 unchanged" in ok(run("import", str(path), *TODAY)).stdout
+
+
+def test_import_from_standard_input_with_the_kind(run: Run, run_json: RunJson) -> None:
+    result = ok(run("import", "-", "--kind", "claims-csv", *TODAY, input=_sheet(";")))
+    assert "Imported stdin: claims-csv: 2 added" in result.stdout
+    _check_sheet(run_json)
+
+
+def test_import_from_standard_input_names_stdin_in_errors(run: Run, db_path: Path) -> None:
+    before = snapshot(db_path)
+    result = run("import", "-", "--kind", "claims-csv", *TODAY,
+                 input=HEADER + GOOD + BAD)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: stdin:4: latest_delivery: '2026-09-09': ")
+    assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(("amount", "currency", "problem"), [
+    # A decimal point, or a thousands dot? Refused, offering the other reading.
+    ("1.234", "EUR", "if the dot groups thousands, write 1234"),
+    ("1,2345", "USD", "separators in the wrong places"),
+    ("74.80", "JPY", "JPY has no decimals"),
+    ("$24.99", "USD", "leave out the currency sign"),
+])
+def test_amounts_that_cannot_be_read_one_way_are_refused(
+        run: Run, tmp_path: Path, amount: str, currency: str, problem: str) -> None:
+    row = f'113-1111111-1111111,2026-10-01,2026-10-09,2026-10-20,"{amount}",{currency},,US,,,,\n'
+    result = run("import", str(_write(tmp_path, HEADER + row)), *TODAY)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: claims.csv:2: amount: '{amount}': "), result.stderr
+    assert problem in result.stderr
+
+
+def test_cr_only_line_ends_are_read_row_by_row(run: Run, run_json: RunJson,
+                                               tmp_path: Path) -> None:
+    """Issue 12 item 6: a file saved with classic Mac line ends; never "0 added" for rows."""
+    text = (HEADER + GOOD).replace("\n", "\r")
+    result = ok(run("import", str(_write(tmp_path, text)), *TODAY))
+    assert "2 added, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+    assert claims_by_order(run_json)["113-1111111-1111111"]["outcome"] == "denied"
+
+
+def test_cr_only_line_ends_name_the_line_of_a_bad_row(run: Run, tmp_path: Path) -> None:
+    text = (HEADER + GOOD + BAD).replace("\n", "\r")
+    result = run("import", str(_write(tmp_path, text)), *TODAY)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: claims.csv:4: latest_delivery: '2026-09-09': ")
+
+
+@pytest.mark.parametrize(("header", "column", "where"), [
+    ("order_id,order_date,latest_delivery,claim_date,latest_delivery", "latest_delivery",
+     "columns 3 and 5"),
+    # 0.1.0's `status` is `outcome`: both at once is one column twice.
+    ("order_id,order_date,latest_delivery,claim_date,status,outcome", "outcome",
+     "columns 5 and 6"),
+    ('"Order_ID";"Claim_Date";"order_id"', "order_id", "columns 1 and 3"),
+])
+def test_a_duplicated_column_is_refused_naming_the_line_and_both_columns(
+        run: Run, db_path: Path, tmp_path: Path, header: str, column: str, where: str) -> None:
+    sep = ";" if ";" in header else ","
+    cells = header.count(sep) + 1
+    row = sep.join(["113-1111111-1111111", "2026-10-01", "2026-10-09", "2026-10-20",
+                    "denied", "denied"][:cells])
+    before = snapshot(db_path)
+    result = run("import", str(_write(tmp_path, f"{header}\n{row}\n")), *TODAY)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: claims.csv:1: header: column '{column}' appears twice "
+                             f"({where}); keep one\n")
+    assert snapshot(db_path) == before
+
+
+# --- only order_id is required: the rest may come from an imported order ------------------------
+def test_a_claims_csv_with_only_the_order_and_claim_date_takes_the_imported_order(
+        run: Run, run_json: RunJson, tmp_path: Path) -> None:
+    report = ("order-id\tpurchase-date\tlatest-delivery-date\tsales-channel\tcurrency\t"
+              "item-price\n113-7777777-7777777\t2026-10-01T18:00:00Z\t2026-10-14T06:59:59Z\t"
+              "Amazon.com\tUSD\t26.80\n")
+    text = "order_id,claim_date\n113-7777777-7777777,2026-10-20\n"
+    refused = run("import", str(_write(tmp_path, text)), *TODAY)
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("Error: claims.csv:2: order_date: ")
+    ok(run("import", str(_write(tmp_path, report, "orders.tsv"))))
+    ok(run("import", str(_write(tmp_path, text)), *TODAY))
+    claim = run_json("status", "1")
+    assert (claim["order_date"], claim["latest_delivery"], claim["amount"], claim["currency"],
+            claim["marketplace"]) == ("2026-10-01", "2026-10-13", "26.80", "USD", "US")
+
+
+# --- look-alike digits (issue 12 item 5) ---------------------------------------------------------
+@pytest.mark.parametrize("order_id", ["１１３－１１１１１１１－１１１１１１１",  # full-width
+                                      "113-1111111-111111𝟏"])  # a mathematical bold 1
+def test_order_ids_that_normalise_to_ascii_are_the_same_claim(
+        run: Run, run_json: RunJson, tmp_path: Path, order_id: str) -> None:
+    ok(run("import", str(_write(tmp_path, HEADER + GOOD)), *TODAY))
+    same = GOOD.splitlines()[0].replace("113-1111111-1111111", order_id)
+    result = ok(run("import", str(_write(tmp_path, HEADER + same + "\n")), *TODAY))
+    assert "0 added, 0 updated, 1 unchanged" in result.stdout
+    assert len(claims_by_order(run_json)) == 2
+
+
+@pytest.mark.parametrize("digit", ["٣", "३"])  # Arabic-Indic, Devanagari: digits to `\d`
+def test_order_ids_with_other_digits_are_refused(run: Run, db_path: Path, tmp_path: Path,
+                                                 digit: str) -> None:
+    order_id = "113-1111111-111111" + digit
+    rows = GOOD.replace("113-1111111-1111111", order_id)
+    before = snapshot(db_path)
+    result = run("import", str(_write(tmp_path, HEADER + rows)), *TODAY)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: claims.csv:2: order_id: '{order_id}': has digits other "
+                             "than 0-9; expected 3-7-7 digits like 113-1234567-1234567 (or "
+                             "S01-1234567-1234567)\n")
+    assert snapshot(db_path) == before
+
+
+def test_order_ids_with_other_digits_are_refused_in_an_atoz_export(
+        run: Run, db_path: Path, tmp_path: Path) -> None:
+    claim = {"id": 1, "order_id": "119-5555555-555555٥", "marketplace": "US",
+             "order_date": "2026-10-01", "latest_delivery": "2026-10-09",
+             "claim_date": "2026-10-20", "amount": "24.99", "currency": "USD",
+             "reason": "other", "status": "under-review",
+             "status_on": "2026-10-20", "created_at": "2026-10-20T10:00:00+00:00",
+             "history": [{"kind": "status", "status": "under-review", "on_date": "2026-10-20",
+                          "note": "claim filed",
+                          "recorded_at": "2026-10-20T10:00:00+00:00"}]}
+    text = json.dumps({"atoz_export": {"version": 1}, "claims": [claim]}, ensure_ascii=False)
+    before = snapshot(db_path)
+    result = run("import", str(_write(tmp_path, text, "export.json")), *TODAY)
+    assert result.exit_code == 2, result.output
+    assert "order_id: '119-5555555-555555٥': has digits other than 0-9" in result.stderr
+    assert snapshot(db_path) == before

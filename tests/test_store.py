@@ -1,87 +1,336 @@
-"""The store: migrations, an older database moving forward, backups (issues 2 and 6)."""
+"""The store: migrations, older databases moving forward, newer ones left alone, backups and the
+check that says a file can be trusted (issues 2, 6 and 12).
+
+`tests/data/schema-0001.db` was written by atoz 0.1.0's first schema. `tests/data/schema-0005.db`
+was written by atoz 0.1.0 itself (its last schema, `0005_steps_by_deadline`), run from
+`git archive` of the 0.1.0 commit with ATOZ_TODAY=2026-11-20:
+
+    import orders.tsv    (two orders: 250-3333333-3333333 JPY 7480, 116-2222222-2222222 USD 110.45)
+    add 113-1111111-1111111 --order-date 2026-10-01 --latest-delivery 2026-10-09
+        --claim-date "2026-10-20 14:30" --amount 24.99 --reason not-received --buyer "Dana Ortiz"
+    done 1 contact --on 2026-10-21 --note "first message sent"
+    status 1 granted-seller-funded --on 2026-10-30 --note debited
+    add 302-2222222-2222222 -m DE --order-date 2026-10-05 --latest-delivery 2026-10-12
+        --claim-date 2026-11-16 --amount 19.90
+    add 250-3333333-3333333 --claim-date 2026-11-17 --amount 7480 --reason not-as-described
+    edit 3 --claim-date "2026-11-17 09:15"
+    add 116-2222222-2222222 --claim-date 2026-10-25 --amount 92.77
+    status 4 denied --on 2026-10-29 --note "tracking shows delivered"
+    add 203-4444444-4444444 -m UK --order-date 2026-10-10 --latest-delivery 2026-10-18
+        --claim-date 2026-10-28 --amount 0.10
+    status 5 refunded --on 2026-11-02;  status 5 under-review --on 2026-11-03 --note reopened
+    add 114-5555555-5555555 --order-date 2026-10-10 --latest-delivery 2026-10-18
+        --claim-date 2026-10-28;  status 6 withdrawn --on 2026-11-01
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlite_utils import Database
 from typer.testing import Result
 
-from atoz.schema import migrations
-from atoz.store import Store
+import atoz.backup
+from atoz import __version__
+from atoz.money import MINOR_UNITS
+from atoz.schema import MIGRATIONS, migrations
+from tests.helpers import ADD, snapshot
 
+Run = Callable[..., Result]
+Json = Callable[..., Any]
 DATA = Path(__file__).parent / "data"
+LATEST = MIGRATIONS[-1][0]
 
 
-def _columns(db: Database) -> dict[str, list[str]]:
-    return {name: [c.name for c in db.table(name).columns] for name in db.table_names()}
+def _schema(db: Database) -> list[tuple[str, str, str]]:
+    """Every table, index and view with its SQL: what a migration could change."""
+    return sorted(db.execute("select type, name, coalesce(sql, '') from sqlite_master "
+                             "where name not like 'sqlite_%'").fetchall())
 
 
+def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _copy(name: str, folder: Path) -> Path:
+    target = folder / name
+    shutil.copyfile(DATA / name, target)
+    return target
+
+
+# --- migrations ---------------------------------------------------------------------------
 def test_migrations_applied_twice_on_an_empty_database_change_nothing() -> None:
     db = Database(memory=True, execute_plugins=False)
     migrations().apply(db)
-    first = _columns(db)
+    first = _schema(db)
     migrations().apply(db)
-    Store(db.conn)
-    assert _columns(db) == first
-    assert {"claims", "history", "steps", "orders"} <= set(first)
+    assert _schema(db) == first
+    tables = set(db.table_names())
+    assert {"claims", "history", "steps", "decisions", "orders", "policy_rules", "meta"} <= tables
+    assert {"claims_overview", "open_steps"} <= set(db.view_names())
+    assert "amount_minor" in db.table("claims").columns_dict
     assert migrations().pending(db) == []
 
 
-def test_a_database_from_the_first_schema_opens_and_migrates_without_loss(
-        tmp_path: Path, run_json: Callable[..., Any], monkeypatch: Any) -> None:
-    old = tmp_path / "old.db"
-    shutil.copy(DATA / "schema-0001.db", old)
-    before = sqlite3.connect(old).execute("select * from history order by id").fetchall()
+def test_a_database_from_the_first_schema_migrates_forward_without_loss(
+        tmp_path: Path, run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _copy("schema-0001.db", tmp_path)
+    history = _rows(old, "select * from history order by id")
     monkeypatch.setenv("ATOZ_DB", str(old))
+    result = run("migrate")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert f"schema {LATEST}" in result.stdout
+    assert "Brought 2 claims forward" in result.stderr
     info = run_json("info")
-    assert info["schema"] == migrations().applied(Database(old))[-1].name
-    assert info["claims"] == 2
-    after = sqlite3.connect(old).execute("select * from history order by id").fetchall()
-    assert after == before
-    claim = run_json("status", "1")
-    assert claim["status"] == "granted-seller-funded" and claim["buyer"] == "Dana Ortiz"
-    assert {s["step"]: s["state"] for s in claim["steps"]}["appeal"] == "open"
+    assert (info["schema"], info["claims"], info["history"]) == (LATEST, 2, 4)
+    assert _rows(old, "select * from history order by id") == history
+    assert _rows(old, "select id, amount_minor, currency from claims order by id") == [
+        (1, 2499, "USD"), (2, 1990, "EUR")]
+    claim = run_json("status", "1", "--today", "2026-11-20")
+    assert (claim["outcome"], claim["buyer"], claim["payer"], claim["odr"]) == (
+        "granted-seller-funded", "Dana Ortiz", "seller", "counted")
+    steps = {s["step"]: s for s in claim["steps"]}
+    # The appeal deadline, rebuilt as an instant: the end of 30 days after the grant.
+    assert (steps["appeal"]["state"], steps["appeal"]["deadline"]) == (
+        "open", "2026-11-30T00:00:00-08:00")
+    assert (steps["contact"]["state"], steps["contact"]["done_on"]) == ("done", "2026-10-21")
+    # Derived state follows today's rules: Germany's response time is 72 hours now.
+    de = run_json("status", "2", "--today", "2026-11-17")
+    assert de["response_deadline"] == "2026-11-19T00:00:00+01:00"
+    assert {s["step"]: s["due"] for s in de["steps"]} == {
+        "contact": "2026-11-17", "follow-up": "2026-11-18", "represent": "2026-11-18"}
 
 
+def test_a_database_written_by_atoz_0_1_0_moves_forward_on_the_next_write(
+        tmp_path: Path, run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _copy("schema-0005.db", tmp_path)
+    history = _rows(old, "select * from history order by id")
+    amounts = _rows(old, "select id, amount, currency from claims order by id")
+    totals = _rows(old, "select order_id, total, currency from orders order by order_id")
+    monkeypatch.setenv("ATOZ_DB", str(old))
+    # Any command that records something migrates first (here: marking a step done).
+    done = run("done", "3", "contact", "--on", "2026-11-18")
+    assert done.exit_code == 0, done.output + done.stderr
+    assert "Brought 6 claims forward" in done.stderr
+    assert run_json("info")["schema"] == LATEST
+    after = _rows(old, "select * from history order by id")
+    assert after[:len(history)] == history  # the old history, untouched
+    assert [(r[1], r[2], r[3]) for r in after[len(history):]] == [(3, "done", None)]
+
+    def minor(amount: str | None, currency: str) -> int | None:
+        if amount is None:
+            return None
+        return int(Decimal(amount) * 10 ** MINOR_UNITS.get(currency, 2))
+
+    assert _rows(old, "select id, amount_minor, currency from claims order by id") == [
+        (i, minor(a, c), c) for i, a, c in amounts]
+    assert [m for (m,) in _rows(old, "select amount_minor from claims order by id")] == [
+        2499, 1990, 7480, 9277, 10, None]
+    assert _rows(old, "select order_id, total_minor, currency from orders order by order_id"
+                 ) == [(o, minor(t, c), c) for o, t, c in totals]
+    claims = {c["claim_id"]: c for c in run_json("list", "--today", "2026-11-20")}
+    assert {i: (c["outcome"], c["decided_on"], c["payer"], c["odr"])
+            for i, c in claims.items()} == {
+        1: ("granted-seller-funded", "2026-10-30", "seller", "counted"),
+        2: ("under-review", None, None, "pending"),
+        3: ("under-review", None, None, "pending"),
+        4: ("denied", "2026-10-29", "none", "not-counted"),
+        5: ("under-review", None, None, "pending"),  # refunded, then reopened
+        6: ("withdrawn", "2026-11-01", "none", "not-counted")}
+    # The JP claim's corrected time is its claim moment: 48 hours from 09:15 JST.
+    assert claims[3]["response_deadline"] == "2026-11-19T09:15:00+09:00"
+    assert claims[4]["window_opens"] == "2026-10-16"
+    denied = run_json("status", "4", "--today", "2026-11-20")
+    assert denied["reopen_until"] == "2026-11-28"
+
+
+# --- read-only commands on an older or newer database -------------------------------------
+@pytest.mark.parametrize("args", [("list",), ("status", "1"), ("due-today",), ("report",),
+                                  ("odr",), ("draft", "1", "contact")])
+def test_a_read_on_an_older_database_refuses_naming_atoz_migrate_and_writes_nothing(
+        tmp_path: Path, run: Run, args: tuple[str, ...]) -> None:
+    old = _copy("schema-0005.db", tmp_path)
+    pristine = _digest(DATA / "schema-0005.db")
+    # SQLite keeps an empty -wal and -shm beside a WAL database it reads; digest from there.
+    assert run("info", "--db", str(old)).exit_code == 0
+    before = snapshot(old)
+    result = run(*args, "--db", str(old))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: {old} was made by an older atoz (schema "
+                                    "0005_steps_by_deadline): run `atoz migrate`")
+    assert snapshot(old) == before
+    assert _digest(old) == pristine
+    assert old.with_name(old.name + "-wal").stat().st_size == 0
+
+
+def test_info_on_an_older_database_shows_its_schema_without_migrating_it(
+        tmp_path: Path, run_json: Json) -> None:
+    old = _copy("schema-0005.db", tmp_path)
+    info = run_json("info", "--db", str(old))
+    assert (info["schema"], info["claims"]) == ("0005_steps_by_deadline", 6)
+    assert _digest(old) == _digest(DATA / "schema-0005.db")
+
+
+def _from_a_newer_atoz(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) "
+                     "values ('atoz', '0099_from_the_future', '2027-06-01')")
+        conn.execute("update meta set value = '9.1.0' where key = 'written_by'")
+    conn.close()
+
+
+def test_a_database_from_a_newer_atoz_is_refused_for_writing_but_still_read(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    assert run(*ADD).exit_code == 0
+    _from_a_newer_atoz(db_path)
+    before = snapshot(db_path)
+    for args in (("add", "114-1234567-1234567", "--order-date", "2026-10-01",
+                  "--latest-delivery", "2026-10-09"), ("done", "1", "contact"), ("migrate",)):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert (f"was written by atoz 9.1.0 (schema 0099_from_the_future), newer than this "
+                f"atoz {__version__}: upgrade atoz to write to it") in result.stderr, args
+        assert snapshot(db_path) == before, args
+    assert [c["order_id"] for c in run_json("list")] == ["113-1234567-1234567"]
+    assert run_json("status", "1")["outcome"] == "under-review"
+    assert run_json("info")["schema"] == "0099_from_the_future"
+
+
+# --- backups and the check ----------------------------------------------------------------
 def test_backup_is_a_sound_private_copy_and_never_overwrites(
-        run: Callable[..., Result], tmp_path: Path) -> None:
+        run: Run, tmp_path: Path) -> None:
     run("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
         "2026-10-09", "--buyer", "Dana Ortiz")
     target = tmp_path / "backup.db"
     result = run("backup", str(target))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output + result.stderr
     assert "1 claims, integrity ok" in result.stdout
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
-    copy = sqlite3.connect(target)
-    assert copy.execute("select buyer from claims").fetchall() == [("Dana Ortiz",)]
+    assert _rows(target, "select buyer from claims") == [("Dana Ortiz",)]
+    # A standalone file: no write-ahead log to carry around with it.
+    assert _rows(target, "pragma journal_mode") == [("delete",)]
+    before = _digest(target)
     again = run("backup", str(target))
-    assert again.exit_code == 2 and "already exists" in again.stderr  # bad input: FILE
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert _digest(target) == before
+    assert run("info", "--check", "--db", str(target)).exit_code == 0
 
 
-def test_info_check_runs_the_integrity_check(run: Callable[..., Result]) -> None:
+def test_backup_writes_a_temporary_name_and_renames_only_once_checked(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(*ADD).exit_code == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    target = folder / "b.db"
+    checked: list[Path] = []
+    real_check = atoz.backup.check
+
+    def spy(path: Path) -> atoz.backup.Check:
+        checked.append(path)
+        assert not target.exists(), "the backup had its name before it was checked"
+        return real_check(path)
+
+    monkeypatch.setattr(atoz.backup, "check", spy)
+    assert run("backup", str(target)).exit_code == 0
+    assert len(checked) == 1 and checked[0].parent == folder and checked[0] != target
+    assert sorted(p.name for p in folder.iterdir()) == ["b.db"]
+
+    def failing(path: Path) -> atoz.backup.Check:
+        return atoz.backup.Check(path, "x", 0, "*** page 3: btree damaged")
+
+    monkeypatch.setattr(atoz.backup, "check", failing)
+    bad = run("backup", str(folder / "c.db"))
+    assert bad.exit_code == 1 and "failed its check" in bad.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["b.db"]  # nothing kept, no temp file
+
+
+def test_info_check_runs_the_integrity_check(run: Run) -> None:
     result = run("info", "--check")
     assert result.exit_code == 0 and "integrity     ok" in result.stdout
 
 
-def test_a_file_that_is_not_a_database_is_a_clear_error(
-        run: Callable[..., Result], tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["empty", "schema-less", "not sqlite"])
+def test_info_check_fails_on_a_file_that_is_not_a_sound_atoz_database_and_leaves_it_alone(
+        run: Run, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "b.db"
+    if kind == "empty":
+        path.touch()
+    elif kind == "schema-less":
+        conn = sqlite3.connect(path)
+        conn.execute("create table notes (x)")
+        conn.commit()
+        conn.close()
+    else:
+        path.write_bytes(b"this is not sqlite" * 100)
+    before = _digest(path)
+    result = run("info", "--check", "--db", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: {path}")
+    assert {"empty": "is empty", "schema-less": "has no atoz schema",
+            "not sqlite": "not a SQLite database"}[kind] in result.stderr
+    assert "integrity" not in result.stdout
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.db")) == ["b.db"]
+
+
+def test_info_check_fails_on_a_left_over_journal_and_never_rolls_it_into_the_file(
+        run: Run, tmp_path: Path) -> None:
+    assert run(*ADD).exit_code == 0
+    copy = tmp_path / "copy.db"
+    assert run("backup", str(copy)).exit_code == 0  # a rollback-journal database
+    # A copy taken while a transaction was writing: the file and its hot journal.
+    conn = sqlite3.connect(copy, isolation_level=None)
+    conn.execute("pragma cache_size = 1")  # spill changed pages into the file at once
+    conn.execute("begin immediate")
+    conn.execute("update claims set note = ? ", ["x" * 50_000])
+    interrupted = tmp_path / "interrupted.db"
+    shutil.copyfile(copy, interrupted)
+    journal = interrupted.with_name(interrupted.name + "-journal")
+    shutil.copyfile(copy.with_name(copy.name + "-journal"), journal)
+    conn.execute("rollback")
+    conn.close()
+    assert journal.stat().st_size > 0
+    before = (_digest(interrupted), _digest(journal))
+    result = run("info", "--check", "--db", str(interrupted))
+    assert result.exit_code == 1, result.output
+    assert "left-over journal" in result.stderr and "integrity" not in result.stdout
+    assert (_digest(interrupted), _digest(journal)) == before
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(run: Run, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
-    result = run("list", "--db", str(junk))
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot open database") and "Traceback" not in \
-        result.output
+    before = _digest(junk)
+    for args in (("list",), ("add", *ADD[1:])):
+        result = run(*args, "--db", str(junk))
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith(f"Error: {junk} is not a SQLite database"), args
+        assert "Traceback" not in result.output
+    assert _digest(junk) == before
 
 
 def test_a_read_never_creates_a_database_so_a_mistyped_path_is_caught(
-        run: Callable[..., Result], tmp_path: Path) -> None:
+        run: Run, tmp_path: Path) -> None:
     typo = tmp_path / "atoz-backup.bd"
     for args in (("info", "--check"), ("list",), ("due-today",), ("report",), ("status", "1")):
         result = run(*args, "--db", str(typo))
@@ -89,8 +338,55 @@ def test_a_read_never_creates_a_database_so_a_mistyped_path_is_caught(
         assert result.stderr.startswith(f"Error: no database at {typo}"), args
     assert not typo.exists()
     where = run("info", "--db", str(typo))
-    assert where.exit_code == 0 and "created by the first atoz add" in where.stdout
+    assert where.exit_code == 0 and "first atoz add or atoz import creates it" in where.stdout
     assert not typo.exists()
     assert run("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
                "2026-10-09", "--db", str(typo)).exit_code == 0
     assert typo.exists()
+
+
+# --- a WAL database on read-only media ----------------------------------------------------
+def _read_only_folder_command(folder: Path) -> list[str] | None:
+    """A command prefix under which `folder` cannot be written, or None (then the test skips).
+    Not root: chmod is enough. Root ignores permissions: a read-only bind mount in a private
+    mount namespace, where the machine allows one."""
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        return []
+    if shutil.which("unshare") is None:
+        return None
+    mount = f"mount --bind '{folder}' '{folder}' && mount -o remount,ro,bind '{folder}'"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"{mount} && ! touch '{folder}/x'"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        return None
+    return ["unshare", "-m", "sh", "-c", f'{mount} && exec "$@"', "sh"]
+
+
+def test_a_wal_database_in_a_read_only_folder_can_be_read(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    db = folder / "atoz.db"
+    assert run(*ADD, "--db", str(db)).exit_code == 0
+    assert _rows(db, "pragma journal_mode") == [("wal",)]
+    prefix = _read_only_folder_command(folder)
+    if prefix is None:
+        pytest.skip("cannot make a folder unwritable here: running as root without "
+                    "permission to make a read-only bind mount")
+    before = _digest(db)
+    env = {**os.environ, "ATOZ_DB": str(db), "PYTHONPATH": str(Path(__file__).parents[1])}
+    if prefix:
+        command = [*prefix, sys.executable, "-m", "atoz", "list", "--json"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        output, code, errors = result.stdout, result.returncode, result.stderr
+    else:
+        folder.chmod(0o555)
+        db.chmod(0o444)
+        try:
+            listed = run("list", "--json", "--db", str(db))
+        finally:
+            folder.chmod(0o700)
+        output, code, errors = listed.stdout, listed.exit_code, listed.stderr
+    assert code == 0, errors
+    assert '"order_id": "113-1234567-1234567"' in output
+    assert _digest(db) == before
+    assert sorted(p.name for p in folder.iterdir()) == ["atoz.db"]

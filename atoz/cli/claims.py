@@ -1,74 +1,99 @@
-"""Commands for the claims themselves: window, add, list, status, done, edit, policy, info."""
+"""Commands for the claims themselves: window, add, list, status."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from atoz.cli import (
+from atoz.cli.app import (
     DbOption,
     JsonOption,
     MarketplaceOption,
+    NoColorOption,
+    NoteOption,
+    NowOption,
+    OnOption,
     TodayOption,
+    WideOption,
     app,
-    get_today,
-    open_store,
+    session,
 )
-from atoz.render import note, out, print_json, print_table
+from atoz.cli.render import Column, note, out, print_json, print_table
 
-OnOption = Annotated[str | None, typer.Option("--on", help="Date it happened (default today).")]
-NoteOption = Annotated[str | None, typer.Option("--note", help="A note kept in the history.")]
+DeliveredOption = Annotated[str | None, typer.Option(
+    "--delivered-on", show_default=False,
+    help="Day tracking confirmed the delivery (it can open the window earlier).")]
+OdrOption = Annotated[str | None, typer.Option(
+    "--odr", show_default=False,
+    help="counted or not-counted: whether Amazon counts it toward your ODR (default: per "
+         "the outcome; see atoz policy).")]
+PaidByOption = Annotated[str | None, typer.Option(
+    "--paid-by", show_default=False,
+    help="seller, amazon or none: who paid the buyer (default: per the outcome).")]
 
 
 @app.command()
 def window(
+    ctx: typer.Context,
     order_date: Annotated[str, typer.Option("--order-date", help="Order date.")],
-    latest_delivery: Annotated[str, typer.Option("--latest-delivery",
-                                                 help="Latest estimated delivery date.")],
-    claim_date: Annotated[str | None, typer.Option("--claim-date",
-                                                   help="Say if a claim on this date was "
-                                                        "early, in the window or late.")] = None,
-    marketplace: MarketplaceOption = "US",
+    latest_delivery: Annotated[str, typer.Option(
+        "--latest-delivery", help="Latest (maximum) estimated delivery date.")],
+    delivered_on: DeliveredOption = None,
+    claim_date: Annotated[str | None, typer.Option(
+        "--claim-date", help="Say whether a claim on this day was early, in the window or "
+                             "late.")] = None,
+    marketplace: MarketplaceOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Compute the buyer's A-to-z filing window for an order, with the reason for each date.
 
-    Example: atoz window --order-date 2026-01-01 --latest-delivery 2026-01-10
+    No database needed. Example: atoz window --order-date 2026-01-01 --latest-delivery
+    2026-01-10 --delivered-on 2026-01-08
     """
     from atoz.dates import parse_date
-    from atoz.policy import get_policy
+    from atoz.facts import parse_day
+    from atoz.policy import packaged
+    from atoz.serialize import window_json
     from atoz.windows import classify_filing, filing_window
 
-    policy = get_policy(marketplace)
-    day = get_today(today)
-    w = filing_window(parse_date(order_date, "order_date", today=day, tz=policy.tz),
-                      parse_date(latest_delivery, "latest_delivery", today=day, tz=policy.tz),
-                      policy)
-    filing = (classify_filing(w, parse_date(claim_date, "claim_date", today=day, tz=policy.tz))
-              if claim_date else None)
+    s = session(ctx)
+    policy = s.book(None).policy(packaged(marketplace or "US").marketplace)
+    moment = s.now(now, today)
+    w = filing_window(parse_date(order_date, "order_date", today=moment.today, tz=policy.tz),
+                      parse_date(latest_delivery, "latest_delivery", today=moment.today,
+                                 tz=policy.tz), policy,
+                      parse_day(delivered_on, "delivered_on", moment, policy.tz)
+                      if delivered_on else None)
+    filing = (classify_filing(w, parse_date(claim_date, "claim_date", today=moment.today,
+                                            tz=policy.tz)) if claim_date else None)
     if as_json:
-        print_json({**w.to_dict(), **(filing.to_dict() if filing else {})})
+        print_json(window_json(w, filing))
         return
     out(f"Filing window for an order on {policy.name} ({policy.marketplace})")
     out(f"  opens  {w.opens}: {w.why_opens}")
     out(f"  closes {w.closes}: {w.why_closes}")
     if filing:
         out(f"  claim  {filing.describe(w)}")
-    out(f"Rule: {policy.policy_id} as of {policy.as_of}; source "
-        f"{policy.rules['window_opens_after_delivery'].source}")
+    out(f"Rules: {policy.policy_id} as of {policy.as_of}")
+    out(f"  opening: {w.source_opens}")
+    out(f"  closing: {w.source_closes}")
 
 
 @app.command()
 def add(
+    ctx: typer.Context,
     order_id: Annotated[str, typer.Argument(help="Amazon order id, e.g. 113-1234567-1234567.")],
     order_date: Annotated[str | None, typer.Option("--order-date", help="Order date.")] = None,
     latest_delivery: Annotated[str | None, typer.Option(
         "--latest-delivery", help="Latest estimated delivery date.")] = None,
+    delivered_on: DeliveredOption = None,
     claim_date: Annotated[str | None, typer.Option(
-        "--claim-date", help="When the claim was filed, optionally with a time "
-                             "('2026-11-02 14:30', marketplace time). Default today.")] = None,
+        "--claim-date", help="When the claim was filed, with the time Amazon's notice gives if "
+                             "you have it ('2026-11-02 14:30', marketplace time). Default "
+                             "today.")] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Amount claimed, e.g. 24.99.")
                       ] = None,
     currency: Annotated[str | None, typer.Option(
@@ -76,238 +101,189 @@ def add(
     reason: Annotated[str | None, typer.Option(
         "--reason", help="not-received, not-as-described, return, refund or other (default).")
                       ] = None,
-    marketplace: Annotated[str | None, typer.Option(
-        "--marketplace", "-m", help="Marketplace code (default US, or the imported order's).")
-                           ] = None,
+    marketplace: MarketplaceOption = None,
     buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer's name, for drafts.")
                      ] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Log a new A-to-z claim and schedule its playbook steps.
 
-    Example: atoz add 113-1234567-1234567 --order-date 2026-10-01 --latest-delivery 2026-10-09
-    --claim-date 2026-10-20 --amount 24.99 --reason not-received
+    With an imported order, the order id alone is enough. Example: atoz add
+    113-1234567-1234567 --order-date 2026-10-01 --latest-delivery 2026-10-09 --claim-date
+    "2026-10-20 14:30" --amount 24.99 --reason not-received
     """
-    from atoz.claims import (
-        add_claim,
-        build_claim,
-        complete_finance_claim,
-        parse_order_id,
-        picture,
-    )
-    from atoz.playbook import show_deadline
+    from atoz.cli.views import deadline_text
+    from atoz.facts import fact_texts
+    from atoz.intake import add_or_complete
+    from atoz.serialize import claim_json
 
-    day = get_today(today)
-    store = open_store(db, create=True)
-    given = {"order_id": order_id, "order_date": order_date, "latest_delivery": latest_delivery,
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
+    given = {"order_id": order_id, "order_date": order_date,
+             "latest_delivery": latest_delivery, "delivered_on": delivered_on,
              "claim_date": claim_date, "amount": amount, "currency": currency, "reason": reason,
              "marketplace": marketplace, "buyer": buyer, "note": note_text}
-    # One transaction: an order whose claim came from finance data gets that claim completed;
-    # any other gets a new claim.
-    sources: dict[str, str] = {}
     with store.transaction():
-        completed = complete_finance_claim(store, parse_order_id(order_id), given, today=day,
-                                           source="manual")
-        if not completed:
-            sources = fill_from_order(store, given)
-            row = build_claim(given, today=day)
-            claim = add_claim(store, row)
-    if completed:
-        claim, changed = completed
+        added = add_or_complete(store, s.book(store), given, moment)
+    claim = added.claim
     if as_json:
-        print_json(picture(store, claim, day))
+        print_json({**claim_json(claim, moment), "completed": added.completed,
+                    "filled_from": added.filled_from, "notes": added.notes})
         return
-    if completed:
-        out(f"Order {claim.row['order_id']} already had claim {claim.id}, created from Amazon's "
-            "finance data (which has no filing date); completed it instead of adding another:")
-        for field, (old, new) in changed.items():
+    for line in added.notes:
+        note(line)
+    if added.completed:
+        out(f"Order {claim.order_id} already had claim {claim.id}, from {added.completed}; "
+            "completed it instead of adding another:")
+        for field, (old, new) in added.changed.items():
             out(f"  {field}: {old or '-'} -> {new or '-'}")
         out(f"Next: atoz status {claim.id}")
         return
-    w = claim.window_dict()
-    out(f"Added claim {claim.id} for order {claim.row['order_id']} ({claim.row['marketplace']}), "
-        f"filed {claim.row['claim_date']}.")
-    for field, origin in sources.items():
-        out(f"  {field} {claim.row[field]} from {origin}")
-    out(f"  window {w['opens']} to {w['closes']}: filed {w['filed']}"
-        + (f" ({w['days_outside']} days outside; cite it to Amazon)" if w["days_outside"] else ""))
-    out(f"  respond to Amazon by {show_deadline(claim.response_deadline())} "
-        f"({claim.row['marketplace']} time)")
+    out(f"Added claim {claim.id} for order {claim.order_id} ({claim.marketplace}), filed "
+        f"{claim.facts.filed_text}.")
+    filled = fact_texts(claim.facts)
+    for field, origin in added.filled_from.items():
+        out(f"  {field} {filled.get(field) or '-'} from {origin}")
+    if added.filing:
+        w, filing = added.filing
+        outside = (f" ({filing.days_outside} days outside; cite it to Amazon)"
+                   if filing.days_outside else "")
+        out(f"  window {w.opens} to {w.closes}: filed {filing.filed}{outside}")
+    else:
+        out("  window: unknown until the order date and latest delivery are given "
+            f"(atoz edit {claim.id} --order-date D --latest-delivery D)")
+    out(f"  respond by {deadline_text(claim.response_deadline, claim.marketplace, moment)}")
     out(f"Next: atoz status {claim.id}")
-
-
-def fill_from_order(store: Any, given: dict[str, str | None]) -> dict[str, str]:
-    """Fill the fields the seller left out from an imported order; say where each came from."""
-    from atoz.claims import parse_order_id
-
-    order = store.order(parse_order_id(given["order_id"] or ""))
-    if order is None:
-        missing = [name for name in ("order_date", "latest_delivery") if not given[name]]
-        if missing:
-            from atoz.errors import InputError
-
-            imported = store.counts()["orders"]
-            if imported:  # most likely a typo in the order id
-                raise InputError("order_id", given["order_id"],
-                                 f"not among the {imported} imported orders; check the id, or "
-                                 "give --order-date and --latest-delivery")
-            raise InputError(missing[0], "", "required: give it, or import the order first "
-                                             "(atoz import ORDERS_FILE)")
-        return {}
-    mapping = {"order_date": "purchase_date", "latest_delivery": "latest_delivery",
-               "amount": "total", "currency": "currency", "marketplace": "marketplace"}
-    sources = {}
-    for field, column in mapping.items():
-        if not given[field] and order[column]:
-            given[field] = order[column]
-            sources[field] = f"imported order ({order['source_file']})"
-    if not given["latest_delivery"]:
-        from atoz.errors import InputError
-
-        raise InputError("latest_delivery", "", f"order {order['order_id']} has no delivery "
-                         "promise in Amazon's data, so its window cannot be computed; give "
-                         "--latest-delivery")
-    return sources
 
 
 @app.command("list")
 def list_claims(
+    ctx: typer.Context,
     open_only: Annotated[bool, typer.Option("--open", help="Only claims under review.")] = False,
-    status: Annotated[str | None, typer.Option("--status", help="Only this outcome.")] = None,
-    marketplace: Annotated[str | None, typer.Option("--marketplace", "-m",
-                                                    help="Only this marketplace.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, max=10**9,
-                                              help="At most this many rows.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", "--status",
+                                                help="Only this outcome.")] = None,
+    marketplace: MarketplaceOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10**9,
+                                       help="At most this many claims, newest first.")] = 50,
+    every: Annotated[bool, typer.Option("--all", help="Every claim, however many.")] = False,
     db: DbOption = None,
+    now: NowOption = None,
+    today: TodayOption = None,
+    wide: WideOption = False,
+    no_color: NoColorOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List claims, newest first.
+    """List claims, newest first (the 50 newest unless --limit or --all).
 
     Example: atoz list --open
     """
-    from atoz.claims import Claim
-    from atoz.outcomes import LABELS, UNDER_REVIEW, parse_outcome
-    from atoz.policy import get_policy
+    from atoz.cli.views import amount_text, short_order
+    from atoz.facts import parse_outcome
+    from atoz.policy import marketplace_code
+    from atoz.records import Outcome
+    from atoz.serialize import claim_json
 
-    statuses = [UNDER_REVIEW] if open_only else []
-    if status:
-        statuses.append(parse_outcome(status))
-    market = get_policy(marketplace).marketplace if marketplace else None
-    store = open_store(db)
-    rows = [Claim(r) for r in store.claims(statuses=statuses, marketplace=market, limit=limit)]
+    s = session(ctx)
+    outcomes = [Outcome.UNDER_REVIEW] if open_only else []
+    if outcome:
+        outcomes.append(parse_outcome(outcome))
+    market = marketplace_code(marketplace) if marketplace else None
+    moment = s.now(now, today)
+    store = s.read(db)
+    shown = store.claims(outcomes=outcomes, marketplace=market,
+                         limit=None if every else limit + 1)
+    more = not every and len(shown) > limit
+    shown = shown[:limit] if more else shown
     if as_json:
-        print_json([c.summary() for c in rows])
+        print_json([claim_json(c, moment) for c in shown])
+        if more:
+            note(f"The {limit} newest; --all for every claim.")
         return
-    if not rows:
-        note("No claims match." if store.counts()["claims"] else
+    if not shown:
+        note("No claims match." if store.has_claims() else
              "No claims yet: atoz add ORDER_ID ... or atoz import FILE.")
         return
     print_table(
-        [[c.id, c.row["order_id"], c.row["marketplace"], c.row["claim_date"],
-          LABELS[c.status], c.row["amount"] or "", c.row["currency"], c.row["reason"],
-          c.row["buyer"] or ""] for c in rows],
-        ["id", "order", "mkt", "filed", "outcome", "amount", "cur", "reason", "buyer"])
+        [[c.id, c.order_id, c.marketplace, c.facts.claim_date, c.outcome.label,
+          amount_text(c), c.facts.reason, c.facts.buyer or ""] for c in shown],
+        [Column("claim", align="right"), Column("order", shorten=short_order, drop=1),
+         Column("mkt"), Column("filed"), Column("outcome", drop=2),
+         Column("amount", align="right", drop=3), Column("reason", drop=5),
+         Column("buyer", drop=4)],
+        s.terminal(wide=wide, no_color=no_color))
+    if more:
+        note(f"The {limit} newest; --limit N or --all for more.")
 
 
 @app.command()
 def status(
-    claim: Annotated[str, typer.Argument(help="Claim id, or its order id.")],
+    ctx: typer.Context,
+    claim: Annotated[str, typer.Argument(help="Claim number, or its order id.")],
     outcome: Annotated[str | None, typer.Argument(
         help="Record a new outcome: under-review, granted-seller-funded, granted-amazon-funded, "
              "refunded, denied, withdrawn or cancelled.")] = None,
     on: OnOption = None,
+    odr: OdrOption = None,
+    payer: PaidByOption = None,
     note_text: NoteOption = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
+    wide: WideOption = False,
+    no_color: NoColorOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show a claim's whole picture, or record its new outcome.
 
     Examples: atoz status 1;  atoz status 1 denied --on 2026-10-28 --note "tracking shows
-    delivered"
+    delivered";  atoz status 5 granted-seller-funded --odr not-counted --note "Amazon: not
+    counted, debited"
     """
-    from atoz.claims import find_claim, not_future, picture, set_outcome
-    from atoz.dates import parse_date
+    from atoz.claims import day_on, find_claim, moments, moved_between, picture, record_outcome
+    from atoz.cli.views import show_picture
+    from atoz.errors import InputError
+    from atoz.facts import parse_choice, parse_odr, parse_outcome
+    from atoz.records import Payer
+    from atoz.serialize import picture_json
 
-    day = get_today(today)
-    store = open_store(db)
-    found = find_claim(store, claim)
-    if outcome is not None:
-        when = parse_date(on, "--on", today=day) if on else day
-        not_future(when, day, "--on", on)
-        before = {s["step"]: s for s in store.steps(found.id)}
-        with store.transaction():
-            found = set_outcome(store, found, outcome, when, note_text)
-        note(f"Claim {found.id}: {found.status} on {when}.")
-        for step in store.steps(found.id):
-            old = before.get(step["step"])
-            for key in ("state", "due", "deadline"):
-                if old and old[key] != step[key]:
-                    note(f"  {step['step']} {key}: {old[key]} -> {step[key]}")
-    elif on or note_text:
-        from atoz.errors import InputError
-
-        raise InputError("outcome", "", "--on and --note go with an outcome, e.g. "
-                                        f"atoz status {found.id} denied --on DATE")
-    data = picture(store, found, day)
-    if as_json:
-        print_json(data)
+    s = session(ctx)
+    moment = s.now(now, today)
+    if outcome is None:
+        if on or note_text or odr or payer:
+            raise InputError("outcome", "", "--on, --odr, --paid-by and --note go with an "
+                                            "outcome, e.g. atoz status 1 denied --on DATE")
+        store = s.read(db)
+        found = find_claim(store, claim)
+        p = picture(store, s.book(store), found)
+        if as_json:
+            print_json(picture_json(p, moment))
+        else:
+            show_picture(p, moment, s.terminal(wide=wide, no_color=no_color))
         return
-    show_picture(data, day)
-
-
-def show_picture(data: dict[str, Any], day: Any) -> None:
-    from atoz.outcomes import LABELS
-    from atoz.playbook import NO_TIME, NO_TIME_HINT, WHAT_TO_DO, show_deadline
-
-    w = data["window"]
-    odr = {True: "yes", False: "no", None: "pending (no decision yet)"}[data["odr"]]
-    out(f"Claim {data['id']}  order {data['order_id']}  ({data['marketplace']})")
-    out(f"  outcome          {LABELS[data['status']]} (since {data['status_on']}); "
-        f"counts toward ODR: {odr}")
-    out(f"  order date       {data['order_date']}")
-    out(f"  latest delivery  {data['latest_delivery']}")
-    filed_at = data["claim_date"] + (f" {data['claim_time']}" if data["claim_time"] else "")
-    if data["source"] == "finance":
-        filed_at += (" (not the real filing date: Amazon's finance data has only the debit date;"
-                     f" give it with atoz edit {data['id']} --claim-date DATE)")
-    out(f"  claim filed      {filed_at}  ({data['reason']}"
-        + (f", {data['amount']} {data['currency']}" if data["amount"] else "")
-        + (f", buyer {data['buyer']}" if data["buyer"] else "") + ")")
-    out(f"  window opens     {w['opens']}: {w['why']['opens']}")
-    out(f"  window closes    {w['closes']}: {w['why']['closes']}")
-    outside = f" ({w['days_outside']} days outside the window)" if w["days_outside"] else ""
-    filed = "unknown (no filing date)" if data["source"] == "finance" else w["filed"] + outside
-    out(f"  filed            {filed}")
-    out(f"  respond by       {show_deadline(data['response_deadline'])} "
-        f"({data['marketplace']} time)")
-    if data["note"]:
-        out(f"  note             {data['note']}")
-    if data["steps"]:
-        out("")
-        rows = []
-        for s in data["steps"]:
-            state = s["state"]
-            if state == "done":
-                state = f"done {s['done_on']}"
-            elif state == "open" and s["overdue_days"]:
-                state = f"OVERDUE {s['overdue_days']}d"
-            rows.append([s["step"], state, s["due"], show_deadline(s["deadline"]),
-                         s["moved"] or (WHAT_TO_DO[s["step"]] if s["state"] == "open" else "")])
-        print_table(rows, ["step", "state", "due", "deadline", "what / why"], title="Steps")
-        if any(NO_TIME in (s["moved"] or "") for s in data["steps"]):
-            out(NO_TIME_HINT.replace("CLAIM", str(data["id"])))
-    out("")
-    hist = []
-    for h in data["history"]:
-        what = {"status": lambda h: LABELS[h["status"]],
-                "done": lambda h: f"{h['step']} done",
-                "edit": lambda h: "edited " + ", ".join(
-                    f"{k} {v['old'] or '-'} -> {v['new'] or '-'}"
-                    for k, v in (h["detail"] or {}).items()),
-                }[h["kind"]](h)
-        hist.append([h["on"], what, h["note"] or "", h["recorded_at"][:16].replace("T", " ")])
-    print_table(hist, ["on", "what", "note", "recorded (UTC)"], title="History")
+    chosen = parse_outcome(outcome)
+    store = s.write(db)
+    book = s.book(store)
+    with store.transaction():
+        found = find_claim(store, claim)
+        when = day_on(on, moment, found)
+        before = moments(found, store.steps(found.id), book)
+        updated = record_outcome(
+            store, book, found.id, chosen, when, moment,
+            payer=parse_choice(payer, Payer, "payer") if payer else None,
+            odr=parse_odr(odr) if odr else None, note=note_text)
+        moved = moved_between(before, moments(updated, store.steps(updated.id), book))
+    if as_json:
+        print_json({**picture_json(picture(store, book, updated), moment),
+                    "moved": {k: {"old": o, "new": n} for k, (o, n) in moved.items()}})
+        return
+    note(f"Claim {updated.id}: {updated.outcome} on {when} (paid by {updated.payer or '-'}, "
+         f"ODR {updated.odr}).")
+    for name, (old, new) in moved.items():
+        note(f"  {name}: {old} -> {new}")
+    show_picture(picture(store, book, updated), moment, s.terminal(wide=wide,
+                                                                   no_color=no_color))

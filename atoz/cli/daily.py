@@ -1,128 +1,178 @@
-"""The daily routine: what is due today, marking steps done, and correcting a claim."""
+"""The daily routine: what is due, marking steps done or skipped, correcting a claim, and
+recording an appeal's result."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from atoz.cli import DbOption, JsonOption, TodayOption, app, get_today, open_store
-from atoz.cli.claims import NoteOption, OnOption
-from atoz.cli.data import DEMO_STEPS
-from atoz.render import note, out, print_json, print_table
+from atoz.cli.app import (
+    DbOption,
+    JsonOption,
+    NoColorOption,
+    NoteOption,
+    NowOption,
+    OnOption,
+    TodayOption,
+    WideOption,
+    app,
+    session,
+)
+from atoz.cli.render import note, out, print_json, print_table, say
 
 MISSED_SHOWN = 10  # missed steps listed in the table; --json has them all
+ClaimArg = Annotated[str, typer.Argument(help="Claim number, or its order id.")]
+StepArg = Annotated[str, typer.Argument(
+    help="contact, follow-up, represent, answer-request or appeal.")]
 
 
 @app.command("due-today")
 def due_today(
+    ctx: typer.Context,
     ahead: Annotated[int, typer.Option("--ahead", min=0, max=366,
                                        help="Also show what falls due in the next N days.")] = 0,
     fail_if_overdue: Annotated[bool, typer.Option(
-        "--fail-if-overdue", help="Exit 3 when anything is overdue (for cron alerts).")] = False,
+        "--fail-if-overdue", help="Exit 3 when a step is overdue or missed and not skipped "
+                                  "(for cron).")] = False,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
+    wide: WideOption = False,
+    no_color: NoColorOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show every open step due today (or overdue), most urgent first.
+    """Show every step due today (yours), overdue or missed, most urgent first.
 
-    Example: atoz due-today --ahead 2
+    Deadlines show in your zone (ATOZ_TZ) with the marketplace's time beside them.
+    Example: ATOZ_TZ=Asia/Shanghai atoz due-today --ahead 2
     """
-    from atoz.agenda import MISSED_LOOKBACK_DAYS, due_steps, missed_steps, next_step
+    from atoz.agenda import MISSED_LOOKBACK_DAYS, agenda
+    from atoz.cli.views import (
+        STEP_COLUMNS,
+        deadline_text,
+        no_time_hint,
+        step_rows,
+    )
+    from atoz.playbook import NO_TIME_HINT
+    from atoz.serialize import item_json
 
-    day = get_today(today)
-    store = open_store(db)
-    items = due_steps(store, day, ahead)
-    missed = missed_steps(store, day)
-    overdue = sum(1 for item in items if item["overdue_days"])
+    s = session(ctx)
+    moment = s.now(now, today)
+    day = agenda(s.read(db), moment, ahead)
     if as_json:
-        print_json(items + missed)
+        print_json([item_json(i, moment) for i in [*day.items, *day.awaiting, *day.missed]])
     else:
-        if not items:
-            coming = next_step(store, day)
-            upcoming = (f" Next: {coming['step']} for claim {coming['claim_id']} "
-                        f"(order {coming['order_id']}) on {coming['due']}." if coming
-                        else " No open steps at all.")
-            out(f"Nothing due on {day}." + upcoming)
+        term = s.terminal(wide=wide, no_color=no_color)
+        local = f"{moment.at.astimezone(moment.zone):%Y-%m-%d %H:%M} {moment.zone_name}"
+        reasons: list[str] = []
+        if day.items:
+            horizon = f" and the next {ahead} days" if ahead else ""
+            print_table(step_rows(day.items, moment, reasons), STEP_COLUMNS, term,
+                        title=f"Due today{horizon} (as of {local}): {len(day.items)} step(s), "
+                              f"{len(day.overdue)} overdue")
+            say("Draft the message: atoz draft CLAIM STEP; then: atoz done CLAIM STEP", term)
         else:
-            horizon = f" (and the next {ahead} days)" if ahead else ""
-            _steps_table(items, f"Due on {day}{horizon}: {len(items)} step(s), {overdue} overdue")
-            out("Draft the message: atoz draft CLAIM STEP; then mark it: atoz done CLAIM STEP")
-        if missed:
-            out("")
-            # The most recently missed first, and only a few: the day's work comes first.
-            latest = sorted(missed, key=lambda i: i["deadline"], reverse=True)
-            shown = latest[:MISSED_SHOWN]
-            more = (f"; the {MISSED_SHOWN} most recent" if len(missed) > MISSED_SHOWN else "")
-            _steps_table(shown, f"Missed: {len(missed)} step(s) whose hard deadline passed in "
-                                f"the last {MISSED_LOOKBACK_DAYS} days{more}")
+            upcoming = " No open steps."
+            if day.next_step:
+                nxt, step = day.next_step
+                upcoming = (f" Next: {step.name} for claim {nxt.id} (order {nxt.order_id}), due "
+                            f"{step.due} {nxt.marketplace}, deadline "
+                            f"{deadline_text(step.deadline, nxt.marketplace, moment)}.")
+            say(f"Nothing due today (as of {local}).{upcoming}", term)
+        if day.awaiting:
+            say("", term)
+            print_table(step_rows(day.awaiting, moment, reasons), STEP_COLUMNS, term,
+                        title=f"Awaiting Amazon's decision: {len(day.awaiting)} claim(s) past "
+                              "their response deadline")
+        if day.missed:
+            say("", term)
+            shown = day.missed[:MISSED_SHOWN]
+            more = f"; the {MISSED_SHOWN} most recent" if len(day.missed) > MISSED_SHOWN else ""
+            print_table(step_rows(shown, moment, reasons), STEP_COLUMNS, term,
+                        title=f"Missed: {len(day.missed)} step(s) whose deadline passed in the "
+                              f"last {MISSED_LOOKBACK_DAYS} days{more}")
             if more:
-                out("All of them: atoz due-today --json")
-            out("Record what Amazon decided: atoz status CLAIM OUTCOME")
-    if fail_if_overdue and (overdue or missed):
-        note(f"{overdue} step(s) overdue, {len(missed)} missed")
+                say("All of them: atoz due-today --json", term)
+            say("Acknowledge a step that will not be done: atoz skip CLAIM STEP --note WHY", term)
+        for number, reason in enumerate(reasons, start=1):
+            say(f"[{number}] {reason}", term, 4)
+        if no_time_hint(reasons):
+            say(NO_TIME_HINT, term)
+    if fail_if_overdue and day.failing:
+        note(f"{len(day.overdue)} step(s) overdue, {len(day.missed)} missed")
         raise typer.Exit(3)
 
 
-def _steps_table(items: list[dict[str, Any]], title: str) -> None:
-    """The steps, one line each; why a due date was moved goes into a numbered note below, so
-    the table stays narrow enough for a terminal."""
-    from atoz.playbook import NO_TIME, NO_TIME_HINT, show_deadline
+def _mark(ctx: typer.Context, claim: str, step: str, on: str | None, note_text: str | None,
+          db: Any, now: str | None, today: str | None, as_json: bool, skip: bool) -> None:
+    from atoz.claims import day_on, find_claim, mark_step
+    from atoz.records import HistoryKind
+    from atoz.serialize import claim_json, step_json
 
-    reasons: list[str] = []
-    rows = []
-    for i in items:
-        due = i["due"]
-        if i["moved"]:
-            if i["moved"] not in reasons:
-                reasons.append(i["moved"])
-            due += f" [{reasons.index(i['moved']) + 1}]"
-        rows.append([i["claim_id"], i["order_id"], i["step"], due, show_deadline(i["deadline"]),
-                     "missed" if i["missed"] else i["time_left"],
-                     f"{i['amount'] or ''} {i['currency']}".strip(), i["what"]])
-    print_table(rows, ["claim", "order", "step", "due", "deadline", "left", "amount",
-                       "what to do"], title=title)
-    for number, reason in enumerate(reasons, start=1):
-        out(f"[{number}] {reason}")
-    if any(NO_TIME in reason for reason in reasons):
-        out(NO_TIME_HINT)
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
+    with store.transaction():
+        found = find_claim(store, claim)
+        when = day_on(on, moment, found)
+        updated, marked = mark_step(store, s.book(store), found.id, step, when, moment,
+                                    note_text, HistoryKind.SKIP if skip else HistoryKind.DONE)
+    if as_json:
+        print_json({**claim_json(updated, moment), "step": step_json(marked, updated, moment)})
+        return
+    out(f"Claim {updated.id}: {marked.name} {'skipped' if skip else 'done'} on {when}.")
 
 
 @app.command()
 def done(
-    claim: Annotated[str, typer.Argument(help="Claim id, or its order id.")],
-    step: Annotated[str, typer.Argument(help="contact, follow-up, represent or appeal.")],
+    ctx: typer.Context,
+    claim: ClaimArg,
+    step: StepArg,
     on: OnOption = None,
     note_text: NoteOption = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Record a playbook step as done.
 
     Example: atoz done 1 contact --note "asked the buyer to check with neighbours"
     """
-    from atoz.claims import find_claim, mark_done, not_future
-    from atoz.dates import parse_date
+    _mark(ctx, claim, step, on, note_text, db, now, today, as_json, skip=False)
 
-    day = get_today(today)
-    store = open_store(db)
-    found = find_claim(store, claim)
-    when = parse_date(on, "--on", today=day) if on else day
-    not_future(when, day, "--on", on)
-    with store.transaction():
-        mark_done(store, found, step.strip().lower(), when, note_text)
-    out(f"Claim {found.id}: {step} done on {when}.")
+
+@app.command()
+def skip(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    step: StepArg,
+    on: OnOption = None,
+    note_text: NoteOption = None,
+    db: DbOption = None,
+    now: NowOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a step as deliberately not done (kept in history; it stops alerting cron).
+
+    Example: atoz skip 4 appeal --note "the refund was small; not appealing"
+    """
+    _mark(ctx, claim, step, on, note_text, db, now, today, as_json, skip=True)
 
 
 @app.command()
 def edit(
-    claim: Annotated[str, typer.Argument(help="Claim id, or its order id.")],
+    ctx: typer.Context,
+    claim: ClaimArg,
     order_date: Annotated[str | None, typer.Option("--order-date", help="Order date.")] = None,
     latest_delivery: Annotated[str | None, typer.Option(
         "--latest-delivery", help="Latest estimated delivery date.")] = None,
+    delivered_on: Annotated[str | None, typer.Option(
+        "--delivered-on", help="Day tracking confirmed the delivery.")] = None,
     claim_date: Annotated[str | None, typer.Option(
-        "--claim-date", help="Claim date, optionally with its time ('2026-11-02 14:30').")
+        "--claim-date", help="Claim date, with its time if known ('2026-11-02 14:30').")
                           ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Amount claimed.")] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="ISO currency.")] = None,
@@ -131,36 +181,98 @@ def edit(
                                                     help="Marketplace code.")] = None,
     buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer's name.")] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="The claim's note.")] = None,
+    decided_on: Annotated[str | None, typer.Option(
+        "--decided-on", help="Correct the day of the decision in force.")] = None,
+    odr: Annotated[str | None, typer.Option(
+        "--odr", help="counted or not-counted: correct whether the decision counts toward "
+                      "ODR.")] = None,
+    payer: Annotated[str | None, typer.Option(
+        "--paid-by", help="seller, amazon or none: correct who paid.")] = None,
+    why: Annotated[str | None, typer.Option("--why", help="Why, kept in the history.")] = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Correct a claim's facts; every date that depends on them is recomputed and shown.
+    """Correct a claim's facts or its decision; every date that moves is shown old -> new.
 
-    Example: atoz edit 1 --claim-date "2026-11-02 14:30"
+    Example: atoz edit 1 --claim-date "2026-11-02 14:30";  atoz edit 5 --odr counted
     """
     from atoz.claims import edit_claim, find_claim
+    from atoz.serialize import claim_json
 
-    day = get_today(today)
-    store = open_store(db)
-    found = find_claim(store, claim)
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
     changes = {"order_date": order_date, "latest_delivery": latest_delivery,
-               "claim_date": claim_date, "amount": amount, "currency": currency,
-               "reason": reason, "marketplace": marketplace, "buyer": buyer, "note": note_text}
+               "delivered_on": delivered_on, "claim_date": claim_date, "amount": amount,
+               "currency": currency, "reason": reason, "marketplace": marketplace,
+               "buyer": buyer, "note": note_text, "decided_on": decided_on, "odr": odr,
+               "payer": payer}
     with store.transaction():
-        updated, changed, moved = edit_claim(store, found, changes, today=day)
-    out(f"Claim {updated.id} corrected:")
-    for field, (old, new) in changed.items():
+        # Read inside the write transaction: a concurrent edit is never lost.
+        result = edit_claim(store, s.book(store), find_claim(store, claim).id, changes, moment,
+                            note=why)
+    if as_json:
+        print_json({**claim_json(result.claim, moment),
+                    "changed": {k: {"old": o, "new": n} for k, (o, n) in result.changed.items()},
+                    "moved": {k: {"old": o, "new": n} for k, (o, n) in result.moved.items()},
+                    "notes": result.notes})
+        return
+    for line in result.notes:
+        note(line)
+    out(f"Claim {result.claim.id} corrected:")
+    for field, (old, new) in result.changed.items():
         out(f"  {field}: {old or '-'} -> {new or '-'}")
-    if moved:
+    if result.moved:
         out("Dates that moved:")
-        for name, (old, new) in moved.items():
-            out(f"  {name}: {old.replace('T', ' ')} -> {new.replace('T', ' ')}")
+        for name, (old, new) in result.moved.items():
+            out(f"  {name}: {old} -> {new}")
     else:
         out("No computed date moved.")
 
 
-def _demo_due(db: Path, today: str) -> None:
-    due_today(db=db, today=today)
+@app.command("appeal-result")
+def appeal_result(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    result: Annotated[str, typer.Argument(help="won or lost.")],
+    reversed_facts: Annotated[str, typer.Option(
+        "--reversed", help="What a won appeal reversed: both (default), money or odr.")
+    ] = "both",
+    on: OnOption = None,
+    note_text: NoteOption = None,
+    db: DbOption = None,
+    now: NowOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record the result of an appeal of a seller-funded grant.
 
+    Amazon: "either the cost of the refund or the impact to your ODR may be reversed".
+    Example: atoz appeal-result 5 won --reversed odr --note "debit stays, ODR cleared"
+    """
+    from atoz.claims import day_on, find_claim, record_appeal_result
+    from atoz.errors import InputError
+    from atoz.serialize import claim_json
 
-DEMO_STEPS.append(("due-today", _demo_due))
+    verdict = result.strip().lower()
+    if verdict not in ("won", "lost"):
+        raise InputError("result", result, "use won or lost")
+    choice = reversed_facts.strip().lower()
+    facts = {"both": ["money", "odr"], "money": ["money"], "odr": ["odr"]}.get(choice)
+    if facts is None:
+        raise InputError("reversed_facts", reversed_facts, "use both, money or odr")
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
+    with store.transaction():
+        found = find_claim(store, claim)
+        when = day_on(on, moment, found)
+        updated = record_appeal_result(store, s.book(store), found.id, verdict == "won", facts,
+                                       when, moment, note_text)
+    if as_json:
+        print_json(claim_json(updated, moment))
+        return
+    out(f"Claim {updated.id}: appeal {verdict} on {when}; now paid by {updated.payer}, ODR "
+        f"{updated.odr}.")

@@ -1,30 +1,58 @@
-"""Commands that move data in and out: import, and the demo on the bundled sample."""
+"""Data in and out: import, export, calendar."""
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from atoz.cli import DbOption, TodayOption, app, get_today, open_store
-from atoz.render import note, out
+from atoz.cli.app import (
+    DbOption,
+    JsonOption,
+    NowOption,
+    OutOption,
+    TodayOption,
+    app,
+    session,
+)
+from atoz.cli.render import note, out, print_json, write_bytes
+from atoz.errors import InputError
 
-DEMO_TODAY = "2026-11-18"
+KINDS = "claims-csv, claims-json, order-report, orders-v0, orders-2026, finance-events, email"
+
+
+@contextmanager
+def _stdin_file(kind: str | None) -> Iterator[Path]:
+    """Standard input, spooled to a private temporary file (importers read files twice: to
+    detect the kind and to count lines for the REJECTS file)."""
+    import tempfile
+
+    if kind is None and sys.stdin.isatty():
+        raise InputError("file", "-", "reads standard input: pipe a file in (and give --kind)")
+    with tempfile.TemporaryDirectory(prefix="atoz-stdin-") as folder:
+        path = Path(folder) / "stdin"
+        with path.open("wb") as handle:
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                handle.write(sys.stdin.read().encode("utf-8"))
+            else:
+                while chunk := stream.read(1 << 20):
+                    handle.write(chunk)
+        yield path
 
 
 @app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False)],
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The file (or Maildir folder) to import; - for "
+                                              "standard input.", show_default=False)],
     kind: Annotated[str | None, typer.Option(
-        "--kind", help="What the file is: claims-csv, claims-json, order-report, orders-v0, "
-                       "orders-2026 or finance-events (default: detected from its content)."
-    )] = None,
+        "--kind", help=f"What it is: {KINDS} (default: detected from its content).")] = None,
     marketplace: Annotated[str | None, typer.Option(
         "--marketplace", "-m", help="Marketplace for rows that do not say.")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -33,93 +61,138 @@ def import_file(
         "--skip-bad", metavar="REJECTS",
         help="Import the good rows and write the bad ones, with the reason, to REJECTS.")
                         ] = None,
+    forwarders: Annotated[str | None, typer.Option(
+        "--forwarders", help="Your addresses whose forwards of Amazon's e-mails count, "
+                             "comma-separated (env ATOZ_FORWARDERS).")] = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Import claims (atoz CSV or JSON export) or Amazon order data. All rows or none.
+    """Import claims (atoz CSV or JSON export), Amazon order data, or Amazon's claim e-mails.
 
-    Example: atoz import sample_data/claims.csv
+    All rows or none (or --skip-bad). Importing the same file again changes nothing.
+    Examples: atoz import sample_data/claims.csv;  atoz import ~/mail/amazon.mbox;
+    cat orders.tsv | atoz import - --kind order-report
     """
-    from atoz.imports import ImportOptions, run_import
+    from atoz.cli.progress import progress_on_stderr
+    from atoz.imports.common import ImportOptions
+    from atoz.imports.detect import run_import
 
-    store = open_store(db, create=True)
-    with progress_bar(file) as progress:
-        options = ImportOptions(marketplace=marketplace, encoding=encoding, skip_bad=skip_bad,
-                                today=get_today(today), progress=progress)
-        result = run_import(store, file, kind, options)
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
+    listed = forwarders if forwarders is not None else os.environ.get("ATOZ_FORWARDERS", "")
+    name = "stdin" if str(file) == "-" else file.name
+    with (_stdin_file(kind) if str(file) == "-" else _as_is(file)) as path, \
+            progress_on_stderr(f"Importing {name}") as progress:
+        options = ImportOptions(
+            now=moment, book=s.book(store), name=name, marketplace=marketplace,
+            encoding=encoding, skip_bad=skip_bad, protect=(store.path,),
+            forwarders=frozenset(a.strip().lower() for a in listed.split(",") if a.strip()),
+            progress=progress)
+        result = run_import(store, path, kind, options)
+    if as_json:
+        print_json({"file": name, "kind": result.kind, "added": result.added,
+                    "updated": result.updated, "unchanged": result.unchanged,
+                    "skipped": result.skipped, "notes": result.notes})
+        return
     for line in result.notes:
         note(line)
-    out(f"Imported {file.name}: {result.summary()}")
-
-
-LONG_FILE_BYTES = 4 * 1024**2  # about 10,000 report rows: a second or more to import
+    out(f"Imported {name}: {result.summary()}")
 
 
 @contextmanager
-def progress_bar(path: Path) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for a long file, and only when stderr is a terminal."""
-    if not sys.stderr.isatty() or not path.is_file() or path.stat().st_size < LONG_FILE_BYTES:
-        yield None
-        return
-    with typer.progressbar(length=path.stat().st_size, label=f"Importing {path.name}",
-                           file=sys.stderr) as bar:
-        def advance(done: int, total: int) -> None:
-            bar.update(done - bar.pos)
-
-        yield advance
+def _as_is(path: Path) -> Iterator[Path]:
+    yield path
 
 
-def sample_dir() -> Path:
-    """The bundled sample data: beside the package in a checkout, or installed under share/."""
-    candidates = [Path(__file__).resolve().parents[2] / "sample_data",
-                  Path(sys.prefix) / "share" / "atoz" / "sample_data"]
-    for candidate in candidates:
-        if (candidate / "claims.csv").is_file():
-            return candidate
-    from atoz.errors import AtozError
-
-    raise AtozError("the sample data is not installed (looked in "
-                    + ", ".join(str(c) for c in candidates) + ")")
+def _out_to(out: Path | None) -> bool:
+    return out is None or str(out) == "-"
 
 
 @app.command()
-def demo(
-    today: Annotated[str, typer.Option("--today", help="The demo's fixed 'today'.")] = DEMO_TODAY,
-    keep: Annotated[Path | None, typer.Option(
-        "--keep", help="Keep the demo database at this path to explore it.")] = None,
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (default: restores with "
+                                                            "atoz import) or csv.")] = "json",
+    out: OutOption = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Excel: a byte-order mark and CRLF, so Chinese names open "
+                        "right (also on stdout).")] = False,
+    db: DbOption = None,
+    now: NowOption = None,
+    today: TodayOption = None,
 ) -> None:
-    """Show what a seller sees, on the bundled sample claims, in a throwaway database.
+    """Export every claim with its history (and, in JSON, the imported orders and your rules).
 
-    Never touches your own database. Example: atoz demo
+    The JSON export imports back (atoz import FILE) to the same data; the CSV export imports
+    back to the same claims. Example: atoz export --format csv --excel --out claims.csv
     """
-    from atoz.cli.claims import list_claims, status
+    from atoz.cli.progress import progress_on_stderr
+    from atoz.exports import export_csv, export_json
+    from atoz.files import write_private
 
-    if keep and keep.exists():
-        from atoz.errors import InputError
+    chosen = fmt.strip().lower()
+    if chosen not in ("csv", "json"):
+        raise InputError("fmt", fmt, "unknown; use csv or json")
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.read(db)
+    with progress_on_stderr("Exporting") as progress:
+        if chosen == "json":
+            chunks = export_json(store, moment, progress)
+            prefix = ""
+        else:
+            chunks = export_csv(store, moment, "\r\n" if excel else "\n", progress)
+            prefix = "\ufeff" if excel else ""
+        # closing: the read snapshot ends here even when the write fails half-way (a full
+        # disk), not when the generator is collected after the database has closed.
+        with closing(chunks):
+            encoded = _encoded(prefix, chunks)
+            if _out_to(out):
+                for piece in encoded:
+                    write_bytes(piece)
+                return
+            assert out is not None
+            write_private(out, encoded, "out", (store.path,))
+    note(f"Wrote {out} (readable by you only: it holds buyer names).")
 
-        raise InputError("--keep", str(keep), "already exists; give a new path")
-    os.environ["ATOZ_TODAY"] = today
-    with tempfile.TemporaryDirectory(prefix="atoz-demo-") as workdir:
-        db = keep or Path(workdir) / "demo.db"
-        sample = sample_dir()
-        out(f"# atoz demo: the sample data in {sample}, as if today were {today}")
-        where = f"at {db}" if keep else "deleted at the end"
-        out(f"# (a throwaway database, {where}; your own database is not touched)\n")
-        out("$ atoz import sample_data/claims.csv")
-        import_file(sample / "claims.csv", db=db, today=today)
-        out("\n$ atoz list --open")
-        list_claims(open_only=True, db=db)
-        store = open_store(db)
-        first_open = store.claims(statuses=["under-review"], limit=1)
-        if first_open:
-            claim_id = str(first_open[0]["id"])
-            out(f"\n$ atoz status {claim_id}")
-            status(claim_id, db=db, today=today)
-        for name, extra in DEMO_STEPS:
-            out(f"\n$ atoz {name}")
-            extra(db, today)
-    out("\nTry it on your own claims: atoz add ORDER_ID --order-date ... --latest-delivery ...")
+
+def _encoded(prefix: str, chunks: Iterator[str]) -> Iterator[bytes]:
+    if prefix:
+        yield prefix.encode("utf-8")
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
 
 
-# What the demo shows after the claim list, in order; other command groups append to it.
-DEMO_STEPS: list[tuple[str, Callable[[Path, str], None]]] = []
+@app.command()
+def calendar(
+    ctx: typer.Context,
+    out: OutOption = None,
+    alarm: Annotated[list[str] | None, typer.Option(
+        "--alarm", help="A reminder before each deadline, e.g. 24h, 2h, 30m (repeatable; "
+                        "default 24h and 2h).")] = None,
+    db: DbOption = None,
+    now: NowOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Write an iCalendar file: deadlines as timed events with reminders, steps on their days.
+
+    Subscribe to it or import it: each event keeps its UID, so a newer file updates events and
+    cancels the ones that are done. Example: atoz calendar --out atoz.ics
+    """
+    from atoz.files import write_private
+    from atoz.ical import DEFAULT_ALARMS, calendar_ics, parse_alarms
+
+    s = session(ctx)
+    moment = s.now(now, today)
+    alarms = parse_alarms(alarm) if alarm else list(DEFAULT_ALARMS)
+    store = s.read(db)
+    data = calendar_ics(store, s.book(store), moment, alarms)
+    if _out_to(out):
+        write_bytes(data)  # bytes as they are: RFC 5545 lines end in CRLF
+        return
+    assert out is not None
+    write_private(out, [data], "out", (store.path,))
+    note(f"Wrote {out}.")

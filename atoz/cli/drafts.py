@@ -2,52 +2,56 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from atoz.cli import DbOption, TodayOption, app, db_path, get_today, open_store
-from atoz.render import note, out
+from atoz.cli.app import DbOption, NowOption, TodayOption, app, session
+from atoz.cli.render import note, out_lines
 
-TemplatesOption = Annotated[
-    Path | None,
-    typer.Option("--templates", envvar="ATOZ_TEMPLATES", show_default=False,
-                 help="Folder of your own templates (default: 'templates' beside the database; "
-                      "env ATOZ_TEMPLATES)."),
-]
+TemplatesOption = Annotated[Path | None, typer.Option(
+    "--templates", show_default=False,
+    help="Folder of your own templates (default: ATOZ_TEMPLATES, else 'templates' beside the "
+         "database).")]
 
 
 @app.command()
 def draft(
-    claim: Annotated[str, typer.Argument(help="Claim id, or its order id.")],
-    step: Annotated[str, typer.Argument(help="contact, follow-up, represent or appeal.")],
+    ctx: typer.Context,
+    claim: Annotated[str, typer.Argument(help="Claim number, or its order id.")],
+    step: Annotated[str, typer.Argument(
+        help="contact, follow-up, represent, answer-request or appeal.")],
     templates: TemplatesOption = None,
     db: DbOption = None,
+    now: NowOption = None,
     today: TodayOption = None,
 ) -> None:
     """Print the message for a playbook step, filled with the claim's facts.
 
-    contact and follow-up are for the buyer, represent and appeal for Amazon. The text goes to
-    stdout; warnings about wording Amazon forbids (money for a withdrawal or a review, links,
-    contact details off Amazon) go to stderr. To use your own words, put a file of the same
-    name (contact.txt...) in your templates folder; `{order_id}` and the other names listed at
-    the top of the packaged template are filled in.
+    contact and follow-up are for the buyer; represent, answer-request and appeal for Amazon.
+    The text goes to stdout; warnings about wording Amazon forbids (money for a withdrawal or a
+    review, links, contact details off Amazon) go to stderr. To use your own words, put a file
+    of the same name (contact.txt...) in your templates folder, writable by you only.
 
     Example: atoz draft 1 contact
     """
-    from atoz.claims import find_claim
+    from atoz.claims import find_claim, picture
     from atoz.drafts import make_draft, override_path, parse_step, templates_folder
 
     name = parse_step(step)
-    day = get_today(today)
-    store = open_store(db)
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.read(db)
     found = find_claim(store, claim)
-    folder = templates_folder(templates, db_path(db))
-    made = make_draft(store, found, name, day, folder)
-    out(made.text)
+    given = templates or (Path(os.environ["ATOZ_TEMPLATES"])
+                          if os.environ.get("ATOZ_TEMPLATES") else None)
+    folder = templates_folder(given, store.path)
+    made = make_draft(picture(store, s.book(store), found), name, moment, folder)
+    out_lines(made.text)
     for hit in made.hits:
-        note(f'Warning: "{hit.phrase}" — {hit.why}')
+        note(f'Warning: "{hit.phrase}": {hit.why}')
     if made.template.own:
         note(f"Template: yours, {made.template.source}")
     else:

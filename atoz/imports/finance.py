@@ -1,42 +1,41 @@
-"""Finances API events: each `GuaranteeClaimEvent` is an A-to-z claim decided against the
-seller (granted and debited). No Amazon API lists the claims themselves; this is the one trace of
-them in Amazon's data.
+"""Finances API events: each `GuaranteeClaimEvent` says the seller was debited for an A-to-z
+claim. It is a money fact, not a verdict: it says nothing of the Order Defect Rate, and no Amazon
+API lists the claims themselves, so this is the one trace of them in Amazon's data.
 
-For each event (order id, posted date): the order's claim filed on or before that date (the open
-one, or else the latest) becomes `granted-seller-funded` on the posted date, which schedules the
-appeal. With no such claim, one is created from the imported order and marked as coming from the
-finance data; its filing date is unknown, so the posted date stands in for it. An order atoz has
-not imported cannot become a claim (its dates are unknown): the event is skipped with the reason,
-and importing the orders first, then the events again, picks it up. An event already applied
-(same order, same posted date) changes nothing.
+For each event (order id, posted date, amount): the debit is recorded on the order's claim filed
+on or before that date (the open one, or else the latest). A claim still under review becomes
+`granted-seller-funded` on the posted date (which schedules the appeal), with the ODR per the
+policy's default; a decision already recorded keeps its ODR choice. With no claim, one is
+created, marked as coming from the finance data: its filing date is unknown, so the posted date
+stands in for it, and the order's dates come from an imported order when there is one. An event
+already applied (same claim, same posted date) changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from atoz import clock
-from atoz.claims import Claim, add_claim, build_claim, parse_order_id, set_outcome
+from atoz.claims import add_claim, record_debit
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult
 from atoz.imports.amazon import (
-    NOTES_SHOWN,
     amount_minor,
     channel_policy,
+    dig,
     fallback_policy,
-    from_minor,
     json_lines,
     load_json,
     local_date,
 )
-from atoz.imports.orders_api import dig
+from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.rejects import Rejects
-from atoz.outcomes import SELLER_FUNDED, is_open
-from atoz.playbook import appeal_deadline
-from atoz.policy import Policy, get_policy
+from atoz.money import fmt
+from atoz.orders import parse_order_id
+from atoz.playbook import appeal_until
+from atoz.policy import Policy, packaged
+from atoz.records import ClaimFacts, HistoryKind, Reason, Source
 from atoz.store import Store
 
 KIND = "finance-events"
@@ -47,7 +46,7 @@ class Event:
     order_id: str
     posted: dt.date
     policy: Policy
-    amount: str | None  # what was debited, as a positive amount
+    amount_minor: int | None  # what was debited, as a positive amount
     currency: str | None
 
 
@@ -59,10 +58,10 @@ def _event_list(page: Any) -> list[Any] | None:
     return None
 
 
-def _events(path: Path, data: Any) -> list[Any]:
+def _events(name: str, data: Any) -> list[Any]:
     lists = [_event_list(page) for page in (data if isinstance(data, list) else [data])]
     if all(events is None for events in lists):
-        raise FileFormatError(f"{path.name}:1: json: no FinancialEvents.GuaranteeClaimEventList;"
+        raise FileFormatError(f"{name}:1: json: no FinancialEvents.GuaranteeClaimEventList;"
                               " is this a Finances API listFinancialEvents response?")
     return [event for events in lists for event in events or []]
 
@@ -77,7 +76,7 @@ def _listed(record: Any, key: str) -> list[Any]:
     return value
 
 
-def _debited(record: dict[str, Any]) -> tuple[str | None, str | None]:
+def _debited(record: dict[str, Any]) -> tuple[int | None, str | None]:
     """The amount debited: the sum of the event's charge adjustments, as a positive amount."""
     total, currency = 0, None
     charges = [c for item in _listed(record, "ShipmentItemAdjustmentList")
@@ -95,7 +94,7 @@ def _debited(record: dict[str, Any]) -> tuple[str | None, str | None]:
         total, currency = total + minor, code
     if currency is None or total == 0:
         return None, currency
-    return from_minor(abs(total), currency), currency
+    return abs(total), currency
 
 
 def parse_event(store: Store, record: Any, options: ImportOptions) -> Event:
@@ -121,71 +120,71 @@ def _policy(store: Store, order_id: str, name: Any, options: ImportOptions) -> P
         return found
     order = store.order(order_id)
     if order is not None:
-        return get_policy(order["marketplace"])
+        return packaged(order.marketplace)
     claims = store.claims_for_order(order_id)
     if claims:
-        return get_policy(claims[-1]["marketplace"])
+        return packaged(claims[-1].marketplace)
     return fallback_policy(options, "MarketplaceName")
 
 
-def _already(store: Store, claim: dict[str, Any], posted: str) -> bool:
-    if claim["status"] == SELLER_FUNDED and claim["status_on"] <= posted:
-        return True
-    return any(h["kind"] == "status" and h["status"] == SELLER_FUNDED and h["on_date"] == posted
-               for h in store.history(claim["id"]))
-
-
-def apply_event(store: Store, event: Event, today: dt.date) -> tuple[str, str]:
-    """Apply one event: ("added" | "updated" | "unchanged" | "skipped", what happened)."""
-    posted = event.posted.isoformat()
-    appeal = appeal_deadline(event.posted, event.policy).isoformat()
-    earlier = [c for c in store.claims_for_order(event.order_id) if c["claim_date"] <= posted]
+def apply_event(store: Store, event: Event, options: ImportOptions) -> tuple[str, str]:
+    """Apply one event: ("added" | "updated" | "unchanged", what happened)."""
+    posted = event.posted
+    appeal = appeal_until(posted, event.policy)
+    amount = fmt(event.amount_minor, event.currency)
+    earlier = [c for c in store.claims_for_order(event.order_id) if c.facts.claim_date <= posted]
     if earlier:
-        open_claims = [c for c in earlier if is_open(c["status"])]
+        open_claims = [c for c in earlier if c.is_open]
         target = open_claims[0] if open_claims else max(
-            earlier, key=lambda c: (c["claim_date"], c["id"]))
-        if _already(store, target, posted):
+            earlier, key=lambda c: (c.facts.claim_date, c.id))
+        if any(h.kind is HistoryKind.DEBIT and h.on == posted for h in store.history(target.id)):
             return "unchanged", ""
-        claim = set_outcome(store, Claim(target), SELLER_FUNDED, event.posted,
-                            f"Amazon's finance data: guarantee claim debited {posted}")
-        return "updated", (f"claim {claim.id} (order {event.order_id}): granted, seller funded "
-                           f"on {posted}; appeal by {appeal}")
+        was_open = target.is_open
+        claim = record_debit(store, options.book, target.id, event.amount_minor,
+                             event.currency, posted, options.now,
+                             f"Amazon's finance data: guarantee claim debited {posted}")
+        what = ("granted, seller funded" if was_open else
+                f"debit recorded; its decision ({claim.outcome}, ODR {claim.odr}) kept")
+        return "updated", (f"claim {claim.id} (order {event.order_id}): {what} on {posted} "
+                           f"({amount or 'amount not given'}); appeal by {appeal}")
     order = store.order(event.order_id)
-    if order is None:
-        return "skipped", (f"order {event.order_id} (debited {posted}): not imported, so its "
-                           "dates are unknown; import its orders, then these events again")
-    if not order["latest_delivery"]:
-        return "skipped", (f"order {event.order_id} (debited {posted}): no delivery promise in "
-                           f"Amazon's data; add the claim with atoz add {event.order_id} "
-                           "--latest-delivery DATE, then import these events again")
-    row = build_claim({
-        "order_id": event.order_id, "order_date": order["purchase_date"],
-        "latest_delivery": order["latest_delivery"], "claim_date": posted,
-        "amount": event.amount or order["total"],
-        "currency": event.currency or order["currency"], "marketplace": order["marketplace"],
-        "reason": "other",
-        "note": (f"from Amazon's finance data: guarantee claim debited {posted}; the filing "
-                 "date is unknown, the posted date stands in for it"),
-    }, today=today)
-    claim = add_claim(store, row, source="finance", status=SELLER_FUNDED, decided_on=event.posted,
-                      note="Amazon's finance data: guarantee claim debited")
+    facts = ClaimFacts(
+        order_id=event.order_id, marketplace=event.policy.marketplace,
+        order_date=order.purchase_date if order else None,
+        latest_delivery=order.latest_delivery if order and order.latest_delivery else None,
+        claim_date=posted, claim_date_known=False,
+        amount_minor=event.amount_minor if event.amount_minor is not None else
+        (order.total_minor if order else None),
+        currency=event.currency or (order.currency if order and order.currency else
+                                    event.policy.currency),
+        reason=Reason.OTHER,
+        note=f"from Amazon's finance data: guarantee claim debited {posted}")
+    if facts.latest_delivery is None:  # both order dates, or neither
+        facts = replace(facts, order_date=None)
+    claim = add_claim(store, options.book, facts, options.now, source=Source.FINANCE,
+                      filed_note="the filing date is unknown: the debit's posted date stands in")
+    claim = record_debit(store, options.book, claim.id, event.amount_minor, event.currency,
+                         posted, options.now, "Amazon's finance data: guarantee claim debited")
+    dates = "" if facts.order_date else "; its order dates are unknown (import the order, or " \
+        f"atoz edit {claim.id} --order-date D --latest-delivery D)"
     return "added", (f"claim {claim.id} (order {event.order_id}) created from the finance data: "
-                     f"granted, seller funded on {posted}; appeal by {appeal}")
+                     f"granted, seller funded on {posted}; appeal by {appeal}{dates}")
 
 
 def import_events(store: Store, path: Path, options: ImportOptions) -> ImportResult:
-    data, text = load_json(path, options.encoding)
-    records = _events(path, data)
-    today = options.today if isinstance(options.today, dt.date) else clock.today()
+    data, text = load_json(path, options)
+    records = _events(options.name, data)
     result = ImportResult(KIND)
     told: list[str] = []
     keys = [r.get("AmazonOrderId") if isinstance(r, dict) and
             isinstance(r.get("AmazonOrderId"), str) else None for r in records]
+    options.progress.phase("applying debits", len(records), "events")
     with Rejects(path, options) as rejects, store.transaction():
         for record, line in zip(records, json_lines(text, keys), strict=True):
+            options.progress.advance()
             try:
                 event = parse_event(store, record, options)
-                outcome, told_what = apply_event(store, event, today)
+                outcome, told_what = apply_event(store, event, options)
             except InputError as exc:
                 rejects.bad(line, exc, record)
                 result.skipped += 1
@@ -195,9 +194,7 @@ def import_events(store: Store, path: Path, options: ImportOptions) -> ImportRes
                 told.append(told_what)
     if not records:
         result.notes.append("no guarantee claim events in the file")
-    result.notes.extend(told[:NOTES_SHOWN])
-    if len(told) > NOTES_SHOWN:
-        result.notes.append(f"... and {len(told) - NOTES_SHOWN} more")
+    result.tell(told)
     if note := rejects.note():
         result.notes.append(note)
     return result

@@ -11,24 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from atoz.claims import parse_order_id
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult
 from atoz.imports.amazon import (
-    CHUNK,
     Decoder,
-    OrderSink,
-    Row,
     channel_policy,
     fulfillment_channel,
     local_date,
     open_lines,
     order_status,
-    to_minor,
 )
+from atoz.imports.common import ImportOptions, ImportResult, duplicated
 from atoz.imports.rejects import Rejects
-from atoz.money import parse_currency
-from atoz.policy import Policy, get_policy
+from atoz.imports.staging import OrderSink, Row
+from atoz.money import parse_amount, parse_currency
+from atoz.orders import parse_order_id
+from atoz.policy import Policy, packaged
 from atoz.store import Store
 
 ORDER_ID = ("order-id", "amazon-order-id")
@@ -62,19 +59,19 @@ class Columns:
     discounts: list[int]
 
     @classmethod
-    def read(cls, path: Path, header: str, options: ImportOptions) -> Columns:
+    def read(cls, header: str, options: ImportOptions) -> Columns:
         names = header.split("\t")
-        where: dict[str, int] = {}
-        for index, name in enumerate(names):
-            where.setdefault(_normal(name), index)
+        normal = [_normal(name) for name in names]
+        duplicated(normal, options.name)
+        where = {name: index for index, name in enumerate(normal)}
         order_id = next((where[n] for n in ORDER_ID if n in where), None)
         if order_id is None:
-            raise FileFormatError(f"{path.name}:1: header: no order-id or amazon-order-id "
+            raise FileFormatError(f"{options.name}:1: header: no order-id or amazon-order-id "
                                   "column; is this an Amazon order report?")
         if "purchase-date" not in where:
-            raise FileFormatError(f"{path.name}:1: header: no purchase-date column")
+            raise FileFormatError(f"{options.name}:1: header: no purchase-date column")
         if "sales-channel" not in where and not options.marketplace:
-            raise FileFormatError(f"{path.name}:1: header: no sales-channel column, so the "
+            raise FileFormatError(f"{options.name}:1: header: no sales-channel column, so the "
                                   "marketplace is unknown; give --marketplace")
         return cls(
             names=names, order_id=order_id, purchase=where["purchase-date"],
@@ -100,9 +97,9 @@ class _Reader:
         self.c = columns
         self.names = [name.strip() for name in columns.names]
         self.width = len(columns.names)
-        self.fallback = get_policy(options.marketplace) if options.marketplace else None
+        self.fallback = packaged(options.marketplace) if options.marketplace else None
         self.previous = _Previous()
-        self.from_promise = 0
+        self.promise_only = 0
         self.not_amazon = 0
         self.promises: dict[tuple[str, str], str] = {}
 
@@ -162,7 +159,9 @@ class _Reader:
                                                     "give --marketplace")
 
     def _delivery(self, cells: list[str], policy: Policy) -> tuple[str | None, int]:
-        """The latest delivery date and the column it came from (promise-date as a fallback)."""
+        """The latest delivery date and its column. `promise-date` is never read as one: in the
+        Unshipped Orders report it is "the Ship-By Date ... not the date the package is to
+        arrive", so taking it would close the window early and call good claims late."""
         c = self.c
         if c.delivery is not None and cells[c.delivery].strip():
             # Promises repeat (the end of a day): remember each one per marketplace.
@@ -173,8 +172,7 @@ class _Reader:
                 self.promises[key] = local_date(cells[c.delivery], self.name(c.delivery), policy)
             return self.promises[key], c.delivery
         if c.promise is not None and cells[c.promise].strip():
-            self.from_promise += 1
-            return local_date(cells[c.promise], self.name(c.promise), policy), c.promise
+            self.promise_only += 1
         return None, 0
 
     def _total(self, cells: list[str], currency: str) -> int | None:
@@ -184,52 +182,51 @@ class _Reader:
             if cell in ZERO:
                 seen = True
             elif cell.strip():
-                total += to_minor(cell, currency, self.name(index))
+                total += parse_amount(cell, currency, self.name(index))
                 seen = True
         for index in self.c.discounts:
             if cells[index].strip():
-                total -= abs(to_minor(cells[index], currency, self.name(index), signed=True))
+                total -= abs(parse_amount(cells[index], currency, self.name(index), signed=True))
         return max(total, 0) if seen else None
 
 
 def import_report(store: Store, path: Path, options: ImportOptions) -> ImportResult:
-    decoder = Decoder(path, options.encoding)
-    lines = open_lines(path)
+    decoder = Decoder(path, options.name, options.encoding)
+    lines = open_lines(path, options.name)
     header = next((decoder.decode(raw, n) for n, raw in lines if raw.strip()), None)
     if header is None:
-        raise FileFormatError(f"{path.name}: the file is empty")
-    reader = _Reader(Columns.read(path, header, options), options)
-    size = max(1, path.stat().st_size)
-    done = len(header) + 2
-    with Rejects(path, options, header) as rejects, store.transaction():
-        sink = OrderSink(store, path, "order-report", per_order=False)
+        raise FileFormatError(f"{options.name}: the file is empty")
+    reader = _Reader(Columns.read(header, options), options)
+    options.progress.phase("reading orders", max(1, path.stat().st_size // 200))
+    with Rejects(path, options, header) as rejects:
+        sink = OrderSink(store, options, "order-report", per_order=False)
         rows = 0
-        for number, raw in lines:
-            done += len(raw) + 2
-            if options.progress and number % CHUNK == 0:
-                options.progress(min(done, size), size)
-            if not raw.strip():
-                continue
-            rows += 1
-            text = decoder.decode(raw, number)
-            try:
-                row = reader.row(text, number)
-            except InputError as exc:
-                rejects.bad(number, exc, text)
-                sink.result.skipped += 1
-                continue
-            if row is not None:
-                sink.add(row)
-        result = sink.finish(rejects, lambda wanted: _reread(path, decoder, wanted))
+        with sink.staging():
+            for number, raw in lines:
+                if not raw.strip():
+                    continue
+                rows += 1
+                text = decoder.decode(raw, number)
+                try:
+                    row = reader.row(text, number)
+                except InputError as exc:
+                    rejects.bad(number, exc, text)
+                    sink.result.skipped += 1
+                    continue
+                if row is not None:
+                    sink.add(row)
+            sink.check(rejects, lambda wanted: _reread(path, options.name, decoder, wanted))
+        with store.transaction():
+            result = sink.write()
     if rows == 0:
         result.notes.append("no orders in the file (only a header): nothing to import")
-    if options.progress:
-        options.progress(size, size)
     result.skipped += reader.not_amazon
     result.notes[:0] = [decoder.note()]
-    if reader.from_promise:
-        result.notes.append(f"{reader.from_promise} rows had no latest-delivery-date: their "
-                            "promise-date was taken as the latest delivery")
+    if reader.promise_only:
+        result.notes.append(f"{reader.promise_only} rows have a promise-date but no "
+                            "latest-delivery-date: promise-date is the ship-by date, not a "
+                            "delivery date, so those orders have no delivery promise; give it "
+                            "with atoz add ORDER_ID --latest-delivery DATE")
     if reader.not_amazon:
         result.notes.append(f"{reader.not_amazon} rows are Multi-Channel Fulfillment orders "
                             "(sales-channel Non-Amazon): left out, A-to-z does not cover them")
@@ -238,5 +235,5 @@ def import_report(store: Store, path: Path, options: ImportOptions) -> ImportRes
     return result
 
 
-def _reread(path: Path, decoder: Decoder, wanted: set[int]) -> dict[int, str]:
-    return {n: decoder.decode(raw, n) for n, raw in open_lines(path) if n in wanted}
+def _reread(path: Path, name: str, decoder: Decoder, wanted: set[int]) -> dict[int, str]:
+    return {n: decoder.decode(raw, n) for n, raw in open_lines(path, name) if n in wanted}

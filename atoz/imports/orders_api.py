@@ -11,14 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from atoz.claims import parse_order_id
 from atoz.errors import FileFormatError, InputError
-from atoz.imports import ImportOptions, ImportResult
 from atoz.imports.amazon import (
-    OrderSink,
-    Row,
     amount_minor,
     channel_policy,
+    dig,
     fallback_policy,
     fulfillment_channel,
     id_policy,
@@ -27,20 +24,14 @@ from atoz.imports.amazon import (
     local_date,
     order_status,
 )
+from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.rejects import Rejects
+from atoz.imports.staging import OrderSink, Row
+from atoz.orders import parse_order_id
 from atoz.policy import Policy
 from atoz.store import Store
 
 Parse = Callable[[dict[str, Any], int, ImportOptions], Row]
-
-
-def dig(record: Any, *keys: str) -> Any:
-    """record[k1][k2]..., or None where a level is missing or not an object."""
-    for key in keys:
-        if not isinstance(record, dict):
-            return None
-        record = record.get(key)
-    return record
 
 
 def _text(value: Any, field: str, *, required: bool = False) -> str | None:
@@ -133,14 +124,13 @@ def _payload(page: dict[str, Any]) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else page
 
 
-def _pages(path: Path, data: Any, where: str, records: Callable[[Any], Any]
-           ) -> list[Any]:
+def _pages(name: str, data: Any, where: str, records: Callable[[Any], Any]) -> list[Any]:
     pages = data if isinstance(data, list) else [data]
     found: list[Any] = []
     for page in pages:
         listed = records(page) if isinstance(page, dict) else None
         if not isinstance(listed, list):
-            raise FileFormatError(f"{path.name}:1: json: no {where} list; is this the "
+            raise FileFormatError(f"{name}:1: json: no {where} list; is this the "
                                   "API's response?")
         found.extend(listed)
     return found
@@ -150,23 +140,27 @@ def _import(store: Store, path: Path, options: ImportOptions, kind: str, records
             text: str, id_key: str, parse: Parse) -> ImportResult:
     keys = [r.get(id_key) if isinstance(r, dict) and isinstance(r.get(id_key), str) else None
             for r in records]
-    with Rejects(path, options) as rejects, store.transaction():
-        sink = OrderSink(store, path, kind, per_order=True)
-        seen: set[str] = set()
-        repeats = 0
-        for record, line in zip(records, json_lines(text, keys), strict=True):
-            try:
-                if not isinstance(record, dict):
-                    raise InputError("order", type(record).__name__, "not a JSON object")
-                row = parse(record, line, options)
-            except InputError as exc:
-                rejects.bad(line, exc, record)
-                sink.result.skipped += 1
-                continue
-            repeats += row[0] in seen
-            seen.add(row[0])
-            sink.add(row)
-        result = sink.finish(rejects)
+    options.progress.phase("reading orders", len(records))
+    repeats = 0
+    with Rejects(path, options) as rejects:
+        sink = OrderSink(store, options, kind, per_order=True)
+        with sink.staging():
+            seen: set[str] = set()
+            for record, line in zip(records, json_lines(text, keys), strict=True):
+                try:
+                    if not isinstance(record, dict):
+                        raise InputError("order", type(record).__name__, "not a JSON object")
+                    row = parse(record, line, options)
+                except InputError as exc:
+                    rejects.bad(line, exc, record)
+                    sink.result.skipped += 1
+                    continue
+                repeats += row[0] in seen
+                seen.add(row[0])
+                sink.add(row)
+            sink.check(rejects)
+        with store.transaction():
+            result = sink.write()
     if not records:
         result.notes.append("no orders in the file: nothing to import")
     if repeats:
@@ -183,8 +177,8 @@ def _next_token(data: Any, *keys: str) -> bool:
 
 def import_v0(store: Store, path: Path, options: ImportOptions) -> ImportResult:
     """A `getOrders` response: payload.Orders[]."""
-    data, text = load_json(path, options.encoding)
-    records = _pages(path, data, "payload.Orders",
+    data, text = load_json(path, options)
+    records = _pages(options.name, data, "payload.Orders",
                      lambda page: _payload(page).get("Orders"))
     result = _import(store, path, options, "orders-v0", records, text, "AmazonOrderId", v0_row)
     if _next_token(data, "payload", "NextToken"):
@@ -195,8 +189,8 @@ def import_v0(store: Store, path: Path, options: ImportOptions) -> ImportResult:
 
 def import_2026(store: Store, path: Path, options: ImportOptions) -> ImportResult:
     """A `searchOrders` response (Orders API 2026-01-01): orders[]."""
-    data, text = load_json(path, options.encoding)
-    records = _pages(path, data, "orders",
+    data, text = load_json(path, options)
+    records = _pages(options.name, data, "orders",
                      lambda page: _payload(page).get("orders"))
     result = _import(store, path, options, "orders-2026", records, text, "orderId", v2026_row)
     if _next_token(data, "pagination", "nextToken"):

@@ -1,0 +1,76 @@
+"""Backups that can be trusted, and the check that says so.
+
+A backup is written with SQLite's online backup into a private temporary file beside the target,
+checked (integrity, the same number of claims) and only then renamed to its name: a backup killed
+mid-copy, or one to a full disk, never leaves a file that looks like a backup. The check refuses
+an empty file, a file without atoz's schema, and one with a left-over rollback journal (a copy
+that was interrupted).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from atoz.errors import AtozError, InputError
+from atoz.files import PARTIAL, make_private_dirs, remove_quietly
+from atoz.store import Store
+
+
+@dataclass(frozen=True)
+class Check:
+    path: Path
+    schema: str
+    claims: int
+    integrity: str
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok"
+
+
+def check(path: Path) -> Check:
+    """Open read-only and check a database (yours or a backup) before trusting it."""
+    journal = path.with_name(path.name + "-journal")
+    if journal.exists():
+        raise AtozError(f"{path}: a left-over journal ({journal.name}) says it was being written "
+                        "when something stopped: not a sound copy")
+    store = Store.open_read(path, current=False)
+    try:
+        return Check(path, store.schema_version(), store.counts()["claims"], store.integrity())
+    finally:
+        store.close()
+
+
+def backup(store: Store, target: Path) -> Check:
+    """Copy the database to `target` (a new file), all or nothing."""
+    if target.exists() or target.is_symlink():
+        raise InputError("file", str(target), "is a folder; give a new file name"
+                         if target.is_dir() else "already exists; choose a new file name")
+    make_private_dirs(target.parent)
+    temp = target.with_name(f".{target.name}{PARTIAL}{os.getpid()}")
+    try:
+        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+        os.close(fd)
+        destination = sqlite3.connect(str(temp))
+        try:
+            store.conn.backup(destination)
+            # A standalone file: no write-ahead log to carry around with it.
+            destination.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            destination.close()
+        copied = check(temp)
+        if not copied.ok or copied.claims != store.counts()["claims"]:
+            raise AtozError(f"backup to {target} failed its check (integrity "
+                            f"{copied.integrity}, {copied.claims} claims); nothing was kept")
+        if target.exists():
+            raise AtozError(f"{target} appeared meanwhile; nothing was overwritten")
+        os.replace(temp, target)
+    except BaseException:
+        remove_quietly(temp)
+        remove_quietly(temp.with_name(temp.name + "-journal"))
+        raise
+    return Check(target, copied.schema, copied.claims, copied.integrity)

@@ -1,0 +1,192 @@
+"""The claim commands' records as text: tables, the status picture, history lines.
+(Their JSON is built in atoz.serialize, the one place records become JSON.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from atoz.agenda import Item, Urgency
+from atoz.claims import ClaimPicture
+from atoz.cli.render import Column, Styled, Terminal, print_table, say
+from atoz.history_text import describe
+from atoz.instants import Now, left_text, seconds_between, two_zones
+from atoz.money import fmt
+from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS
+from atoz.records import Claim, HistoryEntry, Outcome, StepState
+from atoz.serialize import iso, market_tz
+from atoz.windows import classify_filing
+
+
+# --- text ---------------------------------------------------------------------------------
+def short_order(order_id: str) -> str:
+    """`113-1234567-1234567` -> `113-…-1234567`: the order id loses its middle first."""
+    head, _, tail = order_id.rpartition("-")
+    return f"{head.split('-')[0]}-…-{tail}" if head else order_id
+
+
+def short_deadline(text: str) -> str:
+    """`2026-11-28 15:00 CST (2026-11-27 23:00 PST)` -> `11-28 15:00 CST`."""
+    return text.split(" (")[0][5:]
+
+
+def deadline_text(instant: dt.datetime, marketplace: str, now: Now) -> str:
+    return two_zones(instant, now.zone, market_tz(marketplace))
+
+
+def amount_text(claim: Claim) -> str:
+    return fmt(claim.facts.amount_minor, claim.facts.currency)
+
+
+def _left(item: Item) -> str | Styled:
+    if item.urgency is Urgency.MISSED:
+        return Styled(left_text(item.seconds_left or 0), "red")
+    text = "awaiting" if item.seconds_left is None else left_text(item.seconds_left)
+    if item.urgency is Urgency.OVERDUE:
+        return Styled(f"overdue, {text}", "red")
+    if item.urgency is Urgency.DUE:
+        return Styled(text, "yellow")
+    return text
+
+
+STEP_COLUMNS = [
+    Column("claim", align="right"),
+    Column("order", drop=3, shorten=short_order),
+    Column("step"),
+    Column("due", drop=2),
+    Column("deadline", shorten=short_deadline),
+    Column("left"),
+    Column("amount", align="right", drop=1),
+    Column("what to do", wrap=True),
+]
+
+
+def step_rows(items: Sequence[Item], now: Now, reasons: list[str]) -> list[list[Any]]:
+    """Rows for STEP_COLUMNS; why a due day was moved goes into numbered notes (`reasons`)."""
+    rows = []
+    for item in items:
+        claim, step = item.claim, item.step
+        due, deadline = "", ""
+        if step is not None:
+            due = f"{step.due} {claim.marketplace}"
+            if step.moved:
+                if step.moved not in reasons:
+                    reasons.append(step.moved)
+                due += f" [{reasons.index(step.moved) + 1}]"
+            deadline = deadline_text(step.deadline, claim.marketplace, now)
+        what = item.what if not item.missed or step is None else \
+            f"{STEP_WORDS[step.name].todo}; missed: {STEP_WORDS[step.name].missed}"
+        rows.append([claim.id, claim.order_id, item.step_name, due, deadline, _left(item),
+                     amount_text(claim), what.replace("CLAIM", str(claim.id))])
+    return rows
+
+
+def no_time_hint(reasons: Iterable[str]) -> bool:
+    return any(NO_TIME in reason for reason in reasons)
+
+
+def history_line(entry: HistoryEntry, tz: dt.tzinfo) -> list[str]:
+    """[on, what, note, recorded] for one history entry."""
+    return [iso(entry.on) or "", describe(entry, tz), entry.note or "",
+            entry.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")]
+
+
+def outcome_summary(claim: Claim) -> str:
+    if claim.outcome is Outcome.UNDER_REVIEW:
+        return f"{claim.outcome.label} (filed {claim.facts.claim_date}); ODR: pending"
+    paid = {"seller": "you paid", "amazon": "Amazon paid", "none": "no refund"}
+    payer = paid.get(str(claim.payer), "payer unknown")
+    return (f"{claim.outcome.label} on {claim.decided_on}; {payer}; ODR: "
+            f"{'counted' if claim.odr == 'counted' else 'not counted'}")
+
+
+def claim_tz(claim: Claim) -> dt.tzinfo:
+    return market_tz(claim.marketplace)
+
+
+def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
+    """`atoz status CLAIM` as text."""
+
+    def line(text: str) -> None:  # long values wrap under the value, not under the label
+        say(text, term, 19)
+
+    claim, facts = p.claim, p.claim.facts
+    line(f"Claim {claim.id}  order {facts.order_id}  ({facts.marketplace})")
+    line(f"  outcome          {outcome_summary(claim)}")
+    if claim.debited_minor is not None:
+        line(f"  debited          {fmt(claim.debited_minor, facts.currency)} on "
+            f"{claim.debited_on}")
+    if p.appeal_until and claim.outcome is Outcome.GRANTED_SELLER_FUNDED:
+        line(f"  appeal until     {p.appeal_until} (last day; atoz draft {claim.id} appeal)")
+    if p.reopen_until:
+        state = "may still reopen" if now.today <= p.reopen_until else "final"
+        line(f"  denial           {state}: the buyer may appeal until {p.reopen_until}")
+    line(f"  order date       {facts.order_date or 'unknown'}")
+    line(f"  latest delivery  {facts.latest_delivery or 'unknown'}"
+        + (f"; delivered {facts.delivered_on}" if facts.delivered_on else ""))
+    filed = facts.filed_text
+    if not facts.claim_date_known:
+        filed += (" (a stand-in, not the filing date: " + {
+            "finance": "Amazon's finance data has only the debit date",
+            "email": "the e-mail Amazon sent does not give it"}.get(str(claim.source), "unknown")
+            + f"; give it with atoz edit {claim.id} --claim-date DATE)")
+    details = [str(facts.reason)]
+    if facts.amount_minor is not None:
+        details.append(amount_text(claim))
+    if facts.buyer:
+        details.append(f"buyer {facts.buyer}")
+    line(f"  claim filed      {filed}  ({', '.join(details)})")
+    if p.window:
+        w = p.window
+        line(f"  window opens     {w.opens}: {w.why_opens}")
+        line(f"  window closes    {w.closes}: {w.why_closes}")
+        if facts.claim_date_known:
+            filing = classify_filing(w, facts.claim_date)
+            outside = (f" ({filing.days_outside} days outside the window: cite it to Amazon)"
+                       if filing.days_outside else "")
+            line(f"  filed            {filing.filed}{outside}")
+    else:
+        line("  window           unknown: give the order date and latest delivery "
+            f"(atoz edit {claim.id} --order-date D --latest-delivery D)")
+    if facts.claim_date_known:
+        line(f"  respond by       {deadline_text(claim.response_deadline, facts.marketplace, now)}"
+            + (" (no claim time: counted from 00:00)" if facts.claim_time is None else ""))
+    else:
+        line("  respond by       unknown (the filing moment is unknown)")
+    if p.policy.local_rules:
+        line(f"  rules            {p.policy.policy_id} with your local "
+            + ", ".join(f"{r.name} {r.value}" for r in p.policy.local_rules))
+    if facts.note:
+        line(f"  note             {facts.note}")
+    if p.steps:
+        line("")
+        rows = []
+        for step in p.steps:
+            state = step.state_at(now.at)
+            shown: str | Styled = str(state)
+            if state is StepState.DONE:
+                shown = f"done {step.done_on}"
+            elif state is StepState.MISSED:
+                shown = Styled("missed", "red")
+            elif state is StepState.OPEN:
+                from atoz.playbook import overdue
+
+                left = left_text(seconds_between(now.at, step.deadline))
+                shown = Styled(f"overdue, {left}", "red") if overdue(
+                    step, now.at, claim_tz(claim)) else left
+            what = step.moved or (STEP_WORDS[step.name].todo if state is StepState.OPEN else "")
+            if state is StepState.MISSED:
+                what = STEP_WORDS[step.name].missed.replace("CLAIM", str(claim.id))
+            rows.append([str(step.name), shown, f"{step.due}",
+                         deadline_text(step.deadline, facts.marketplace, now), what])
+        print_table(rows, [Column("step"), Column("state"), Column("due", drop=1),
+                           Column("deadline", shorten=short_deadline),
+                           Column("what / why", wrap=True)], term, title="Steps")
+        if any(NO_TIME in s.moved for s in p.steps):
+            line(NO_TIME_HINT.replace("CLAIM", str(claim.id)))
+    line("")
+    tz = claim_tz(claim)
+    print_table([history_line(h, tz) for h in p.history],
+                [Column("on"), Column("what", wrap=True), Column("note", drop=1, wrap=True),
+                 Column("recorded (UTC)", drop=2)], term, title="History")

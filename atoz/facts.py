@@ -1,0 +1,168 @@
+"""What a seller (or a file) says about a claim, checked: each field read from text, refused
+with one error naming the field and the value when it cannot be right. Pure: the moment `now`
+is given, nothing is read from the clock or stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from atoz.dates import local_instant, parse_date, parse_moment
+from atoz.errors import InputError
+from atoz.instants import Now, rfc3339
+from atoz.money import decimal_text, parse_amount, parse_currency
+from atoz.orders import parse_order_id
+from atoz.policy import marketplace_code, packaged
+from atoz.records import ClaimFacts, Odr, Outcome, Reason
+from atoz.windows import check_order_dates
+
+MAX_TEXT = 2000
+# Facts a seller may give or correct, keyed as the claims CSV's columns.
+FACT_FIELDS = ("order_id", "order_date", "latest_delivery", "delivered_on", "claim_date",
+               "amount", "currency", "reason", "marketplace", "buyer", "note")
+DECISION_FIELDS = ("decided_on", "payer", "odr")
+
+
+def parse_choice(text: str, choices: type[StrEnum], field: str) -> Any:
+    value = text.strip().lower()
+    try:
+        return choices(value)
+    except ValueError:
+        options = ", ".join(str(c) for c in choices if c is not Odr.PENDING)
+        raise InputError(field, text, f"unknown; use one of {options}") from None
+
+
+def parse_outcome(text: str, field: str = "outcome") -> Outcome:
+    outcome: Outcome = parse_choice(text, Outcome, field)
+    return outcome
+
+
+def parse_odr(text: str, field: str = "odr") -> Odr:
+    odr: Odr = parse_choice(text, Odr, field)
+    if odr is Odr.PENDING:
+        raise InputError(field, text, "use counted or not-counted")
+    return odr
+
+
+def is_text(value: str, limit: int = MAX_TEXT) -> bool:
+    """Text atoz can store and print: not too long, no NUL, valid Unicode (no lone surrogate,
+    which is how Python carries bytes that were not UTF-8 in a command line or a JSON file)."""
+    if len(value) > limit or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def free_text(value: str | None, field: str) -> str | None:
+    """A buyer name or a note: stripped, None when blank; InputError when it is not text."""
+    if value is None or not value.strip():
+        return None
+    if not is_text(value):
+        raise InputError(field, value, f"too long or not text (at most {MAX_TEXT} characters "
+                                       "of UTF-8, no NUL)")
+    return value.strip()
+
+
+def not_future(day: dt.date, now: Now, tz: dt.tzinfo, field: str, text: str | None = None
+               ) -> None:
+    """Refuse a day after today: today in the seller's zone or in the marketplace's, whichever
+    is later (a seller in Shanghai is a day ahead of Los Angeles for hours every day)."""
+    latest = max(now.today, now.today_in(tz))
+    if day > latest:
+        raise InputError(field, text or day.isoformat(), f"is in the future (today is {latest})")
+
+
+def parse_day(text: str, field: str, now: Now, tz: dt.tzinfo) -> dt.date:
+    """A day a seller types for something that happened (not in the future)."""
+    day = parse_date(text, field, today=now.today, tz=tz)
+    not_future(day, now, tz, field, text)
+    return day
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Facts checked from text, and what the seller should know about how they were read."""
+
+    facts: ClaimFacts
+    notes: list[str] = field(default_factory=list)
+
+
+def check_facts(values: Mapping[str, str | None], now: Now,
+                claim_date_known: bool = True, recorded: bool = False) -> Checked:
+    """Check a claim's fields (as text, keyed like the CSV columns) and return its facts.
+
+    Raises InputError naming the first bad field. The claim date may carry a time of day in the
+    marketplace's zone (or an offset); a wall time that does not exist there is refused, one
+    that happens twice takes the earlier instant and says so. `recorded`: facts atoz recorded
+    before (a restore), not refused for lying after `now` (a clock that runs behind).
+    """
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        return value if value is not None and value.strip() != "" else None
+
+    order_id = parse_order_id(get("order_id") or "")
+    base = packaged(marketplace_code(get("marketplace") or "US"))
+    tz = base.tz
+    currency = parse_currency(get("currency") or base.currency)
+
+    def day(name: str, happened: bool = True) -> dt.date | None:
+        text = get(name)
+        if text is None:
+            return None
+        if happened and not recorded:  # an order date or a delivery cannot be in the future
+            return parse_day(text, name, now, tz)
+        return parse_date(text, name, today=now.today, tz=tz)  # a promise may be
+
+    order_date, delivered = day("order_date"), day("delivered_on")
+    latest = day("latest_delivery", happened=False)
+    if order_date is not None and latest is not None:
+        check_order_dates(order_date, latest, delivered)
+    elif (order_date is None) != (latest is None):
+        missing = "order_date" if order_date is None else "latest_delivery"
+        raise InputError(missing, "", "required with the other order date (YYYY-MM-DD)")
+    claim_text = get("claim_date") or "today"
+    claim_day, claim_time = parse_moment(claim_text, "claim_date", today=now.today, tz=tz)
+    notes = []
+    if claim_time is not None:
+        moment, note = local_instant(claim_day, claim_time, tz, "claim_date", claim_text)
+        if note:
+            notes.append(note)
+        if moment > now.at and not recorded:
+            raise InputError("claim_date", claim_text, "is in the future (now is "
+                                                       f"{rfc3339(now.at, now.zone)})")
+    elif not recorded:
+        not_future(claim_day, now, tz, "claim_date", claim_text)
+    if order_date is not None and claim_day < order_date and claim_date_known:
+        raise InputError("claim_date", claim_text, f"is before the order date {order_date}")
+    amount_text = get("amount")
+    facts = ClaimFacts(
+        order_id=order_id, marketplace=base.marketplace, order_date=order_date,
+        latest_delivery=latest, claim_date=claim_day, claim_time=claim_time,
+        claim_date_known=claim_date_known, delivered_on=delivered,
+        amount_minor=parse_amount(amount_text, currency) if amount_text else None,
+        currency=currency, reason=parse_choice(get("reason") or "other", Reason, "reason"),
+        buyer=free_text(get("buyer"), "buyer"), note=free_text(get("note"), "note"))
+    return Checked(facts, notes)
+
+
+def fact_texts(facts: ClaimFacts) -> dict[str, str | None]:
+    """The facts back as text keyed like the CSV columns (to merge a correction into them)."""
+    claim = facts.claim_date.isoformat() + (
+        f" {facts.claim_time.isoformat()}" if facts.claim_time else "")
+    return {
+        "order_id": facts.order_id, "marketplace": facts.marketplace,
+        "order_date": facts.order_date.isoformat() if facts.order_date else None,
+        "latest_delivery": facts.latest_delivery.isoformat() if facts.latest_delivery else None,
+        "delivered_on": facts.delivered_on.isoformat() if facts.delivered_on else None,
+        "claim_date": claim,
+        "amount": (decimal_text(facts.amount_minor, facts.currency)
+                   if facts.amount_minor is not None else None),
+        "currency": facts.currency, "reason": str(facts.reason), "buyer": facts.buyer,
+        "note": facts.note,
+    }

@@ -1,0 +1,95 @@
+"""Taking in a claim the seller gives: filling what they left out from an imported order, and
+completing a claim that Amazon's data created first (a finance debit or a decision e-mail, which
+know the order but not the filing date) instead of adding a second claim for one order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from atoz.claims import add_claim, edit_claim
+from atoz.derive import window_of
+from atoz.errors import InputError
+from atoz.facts import FACT_FIELDS, check_facts
+from atoz.instants import Now
+from atoz.money import decimal_text
+from atoz.orders import parse_order_id
+from atoz.policy import PolicyBook
+from atoz.records import Claim, Source
+from atoz.store import Store
+from atoz.windows import Filing, Window, classify_filing
+
+# Created from Amazon's data before the seller told atoz of the claim.
+STAND_INS = {Source.FINANCE: "Amazon's finance data", Source.EMAIL: "a decision e-mail"}
+
+
+@dataclass(frozen=True)
+class Added:
+    claim: Claim
+    completed: str | None = None  # what created the claim this completed, if it did
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    filled_from: dict[str, str] = field(default_factory=dict)  # field: where it came from
+    notes: list[str] = field(default_factory=list)
+    filing: tuple[Window, Filing] | None = None
+
+
+def fill_from_order(store: Store, given: dict[str, str | None]) -> dict[str, str]:
+    """Fill the fields the seller left out from an imported order; say where each came from."""
+    order = store.order(parse_order_id(given.get("order_id") or ""))
+    if order is None:
+        missing = [n for n in ("order_date", "latest_delivery") if not given.get(n)]
+        if missing and store.has_orders():  # most likely a typo in the order id
+            raise InputError("order_id", given.get("order_id") or "",
+                             "not among the imported orders; check the id, or give the "
+                             "order date and the latest delivery")
+        if missing:
+            raise InputError(missing[0], "", "required: give it, or import the order first "
+                                             "(atoz import ORDERS_FILE)")
+        return {}
+    source = f"imported order ({order.source_file})"
+    filled: dict[str, str] = {}
+    offered = {
+        "order_date": order.purchase_date.isoformat(),
+        "latest_delivery": order.latest_delivery.isoformat() if order.latest_delivery else None,
+        "amount": (decimal_text(order.total_minor, order.currency)
+                   if order.total_minor is not None and order.currency else None),
+        "currency": order.currency, "marketplace": order.marketplace}
+    for name, value in offered.items():
+        if not given.get(name) and value:
+            given[name] = value
+            filled[name] = source
+    if not given.get("latest_delivery"):
+        raise InputError("latest_delivery", "", f"order {order.order_id} has no delivery "
+                         "promise in Amazon's data, so its window cannot be computed; give it")
+    return filled
+
+
+def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | None], now: Now,
+                    source: Source = Source.MANUAL) -> Added:
+    """Add the claim, or complete the one Amazon's data created for the order. Call inside a
+    write transaction."""
+    values = dict(given)
+    order_id = parse_order_id(values.get("order_id") or "")
+    stand_in = [c for c in store.claims_for_order(order_id)
+                if c.source in STAND_INS and not c.facts.claim_date_known]
+    if stand_in:
+        claim = stand_in[-1]
+        changes = {k: v for k, v in values.items()
+                   if k in FACT_FIELDS and k != "order_id" and v and v.strip()}
+        try:
+            edit = edit_claim(store, book, claim.id, changes, now,
+                              note=f"completed: {STAND_INS[claim.source]} had no filing date")
+        except InputError as exc:
+            if exc.field != "edit":  # "nothing to change": the facts already agree
+                raise
+            return Added(claim, STAND_INS[claim.source])
+        store.set_source(edit.claim.id, source)
+        return Added(edit.claim, STAND_INS[claim.source], edit.changed, notes=edit.notes)
+    filled = fill_from_order(store, values)
+    checked = check_facts(values, now)
+    claim = add_claim(store, book, checked.facts, now, source=source)
+    window = window_of(claim.facts, book.policy(claim.marketplace, claim.facts.claim_date))
+    filing = (window, classify_filing(window, claim.facts.claim_date)) if window else None
+    return Added(claim, filled_from=filled, notes=checked.notes, filing=filing)
