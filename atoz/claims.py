@@ -34,6 +34,7 @@ from atoz.progress import NO_PROGRESS, Progress
 from atoz.records import (
     Claim,
     ClaimFacts,
+    Entry,
     HistoryEntry,
     HistoryKind,
     NewEntry,
@@ -93,7 +94,7 @@ def reload(store: Store, claim_id: int) -> Claim:
 
 
 # --- derived state -----------------------------------------------------------------------------
-def derivation(book: PolicyBook, facts: ClaimFacts, history: Sequence[HistoryEntry]
+def derivation(book: PolicyBook, facts: ClaimFacts, history: Sequence[Entry]
                ) -> Derivation:
     return derive(facts, history, book.policy(facts.marketplace, facts.claim_date))
 
@@ -136,17 +137,11 @@ def add_claim(store: Store, book: PolicyBook, facts: ClaimFacts, now: Now, *,
     filing = NewEntry(HistoryKind.STATUS, facts.claim_date, now.recorded,
                       outcome=Outcome.UNDER_REVIEW, note=filed_note or facts.note or
                       "claim filed", detail=filed_detail)
-    history = [_as_entry(filing)]
-    result = derivation(book, facts, history)
+    result = derivation(book, facts, [filing])
     claim_id = store.insert_claim(facts, source, now.recorded, result.derived)
     store.append(claim_id, filing)
     store.save_derived(claim_id, result.derived, result.steps, result.decisions)
     return reload(store, claim_id)
-
-
-def _as_entry(entry: NewEntry, claim_id: int = 0) -> HistoryEntry:
-    return HistoryEntry(0, claim_id, entry.kind, entry.on, entry.recorded_at, entry.outcome,
-                        entry.step, entry.note, entry.detail)
 
 
 def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outcome,

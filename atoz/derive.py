@@ -18,7 +18,7 @@ from atoz.records import (
     ClaimFacts,
     Decision,
     Derived,
-    HistoryEntry,
+    Entry,
     HistoryKind,
     Odr,
     Outcome,
@@ -47,7 +47,7 @@ def decision_for(outcome: Outcome, on: dt.date, policy: Policy, payer: Payer | N
                     odr if odr is not None else facts.odr)
 
 
-def decisions_of(history: Sequence[HistoryEntry], policy: Policy) -> list[Decision]:
+def decisions_of(history: Sequence[Entry], policy: Policy) -> list[Decision]:
     decisions: list[Decision] = []
     for entry in history:
         detail = entry.detail or {}
@@ -74,7 +74,7 @@ def decisions_of(history: Sequence[HistoryEntry], policy: Policy) -> list[Decisi
     return decisions
 
 
-def recorded_steps(history: Sequence[HistoryEntry]) -> Recorded:
+def recorded_steps(history: Sequence[Entry]) -> Recorded:
     done: dict[StepName, dt.date] = {}
     skipped: dict[StepName, dt.date] = {}
     asked: dt.datetime | None = None
@@ -88,7 +88,19 @@ def recorded_steps(history: Sequence[HistoryEntry]) -> Recorded:
             # A new request reopens the answer: an earlier "done" answered an earlier one.
             done.pop(StepName.ANSWER_REQUEST, None)
             skipped.pop(StepName.ANSWER_REQUEST, None)
-    return Recorded(done, skipped, asked)
+    return Recorded(done, skipped, asked, was_open(history))
+
+
+def was_open(history: Sequence[Entry]) -> bool:
+    """Whether atoz knew the claim while it was under review: not when its first decision came
+    right after its filing, recorded in the same moment (a claim imported already decided)."""
+    if len(history) < 2:
+        return True
+    filing, then = history[0], history[1]
+    return not (filing.kind is then.kind is HistoryKind.STATUS
+                and filing.outcome is Outcome.UNDER_REVIEW
+                and then.outcome is not None and then.outcome.decided
+                and then.recorded_at == filing.recorded_at)
 
 
 def window_of(facts: ClaimFacts, policy: Policy) -> Window | None:
@@ -98,14 +110,14 @@ def window_of(facts: ClaimFacts, policy: Policy) -> Window | None:
     return filing_window(facts.order_date, facts.latest_delivery, policy, facts.delivered_on)
 
 
-def debit_of(history: Sequence[HistoryEntry]) -> tuple[int | None, dt.date | None]:
+def debit_of(history: Sequence[Entry]) -> tuple[int | None, dt.date | None]:
     for entry in reversed(history):
         if entry.kind is HistoryKind.DEBIT and entry.detail:
             return int(entry.detail["amount_minor"]), entry.on
     return None, None
 
 
-def derive(facts: ClaimFacts, history: Sequence[HistoryEntry], policy: Policy) -> Derivation:
+def derive(facts: ClaimFacts, history: Sequence[Entry], policy: Policy) -> Derivation:
     decisions = decisions_of(history, policy)
     if not decisions:  # cannot happen for a stored claim: its first entry is the filing
         decisions = [decision_for(Outcome.UNDER_REVIEW, facts.claim_date, policy)]

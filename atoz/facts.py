@@ -102,9 +102,8 @@ def check_facts(values: Mapping[str, str | None], now: Now,
     that happens twice takes the earlier instant and says so. `recorded`: facts atoz recorded
     before (a restore), not refused for lying after `now` (a clock that runs behind).
     """
-    def get(name: str) -> str | None:
-        value = values.get(name)
-        return value if value is not None and value.strip() != "" else None
+    given = {k: v for k, v in values.items() if v is not None and v.strip()}
+    get = given.get
 
     order_id = parse_order_id(get("order_id") or "")
     base = packaged(marketplace_code(get("marketplace") or "US"))

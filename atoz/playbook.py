@@ -105,6 +105,9 @@ class Recorded:
     done: Mapping[StepName, dt.date]
     skipped: Mapping[StepName, dt.date]
     info_request: dt.datetime | None = None
+    # False for a claim recorded already decided (an import of past claims): it was never open
+    # while atoz knew it, so it gets no playbook days, only what a decision brings (an appeal).
+    was_open: bool = True
 
 
 def schedule(claim_date: dt.date, claim_time: dt.time | None, policy: Policy,
@@ -119,16 +122,16 @@ def schedule(claim_date: dt.date, claim_time: dt.time | None, policy: Policy,
     hours = policy.hours("response_hours")
 
     def state(name: StepName, open_while: bool) -> StepState:
-        if name in recorded.done:
+        if recorded.done and name in recorded.done:
             return StepState.DONE
-        if name in recorded.skipped:
+        if recorded.skipped and name in recorded.skipped:
             return StepState.SKIPPED
         return StepState.OPEN if open_while else StepState.MOOT
 
     steps = []
     # A claim whose filing date is a stand-in (a finance debit, a decision e-mail) gets no
     # playbook days: counting them from a made-up day would send the seller at the wrong time.
-    for name in PRE_DECISION if claim_date_known else ():
+    for name in PRE_DECISION if claim_date_known and recorded.was_open else ():
         day = policy.days(_DAY_RULE[name])
         due = claim_date + dt.timedelta(days=day)
         moved = ""

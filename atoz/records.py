@@ -153,12 +153,15 @@ class ClaimFacts:
         return f"{self.claim_date} {self.claim_time.isoformat(timespec=spec)}"
 
     def columns(self) -> dict[str, Any]:
+        """The claims table's fact columns, in the order the fields are declared (bulk writers
+        rely on it)."""
         return {
             "order_id": self.order_id, "marketplace": self.marketplace,
             "order_date": _iso(self.order_date), "latest_delivery": _iso(self.latest_delivery),
-            "delivered_on": _iso(self.delivered_on), "claim_date": self.claim_date.isoformat(),
+            "claim_date": self.claim_date.isoformat(),
             "claim_time": self.claim_time.isoformat() if self.claim_time else None,
-            "claim_date_known": int(self.claim_date_known), "amount_minor": self.amount_minor,
+            "claim_date_known": int(self.claim_date_known),
+            "delivered_on": _iso(self.delivered_on), "amount_minor": self.amount_minor,
             "currency": self.currency, "reason": str(self.reason), "buyer": self.buyer,
             "note": self.note,
         }
@@ -273,6 +276,10 @@ class NewEntry:
                 str(self.step) if self.step else None, _iso(self.on), self.note or None,
                 json.dumps(self.detail, sort_keys=True, ensure_ascii=False) if self.detail
                 else None, self.recorded_at.astimezone(dt.UTC).isoformat())
+
+
+# What the derivation reads of an entry: one recorded (HistoryEntry) or about to be (NewEntry).
+Entry = HistoryEntry | NewEntry
 
 
 @dataclass(frozen=True)

@@ -390,3 +390,13 @@ def test_a_wal_database_in_a_read_only_folder_can_be_read(run: Run, tmp_path: Pa
     assert '"order_id": "113-1234567-1234567"' in output
     assert _digest(db) == before
     assert sorted(p.name for p in folder.iterdir()) == ["atoz.db"]
+
+
+def test_the_fact_columns_follow_the_order_of_the_fields() -> None:
+    # The bulk importers write claims as tuples in this order: a mismatch would shift columns.
+    import datetime as dt
+
+    from atoz.records import ClaimFacts
+
+    facts = ClaimFacts("113-1234567-1234567", "US", None, None, dt.date(2026, 11, 1))
+    assert list(facts.columns()) == list(ClaimFacts.__dataclass_fields__)

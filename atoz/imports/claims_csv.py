@@ -32,7 +32,6 @@ from atoz.policy import packaged
 from atoz.records import (
     Claim,
     ClaimFacts,
-    HistoryEntry,
     HistoryKind,
     NewEntry,
     Odr,
@@ -157,9 +156,9 @@ def _rows(path: Path, options: ImportOptions
             for cells in reader:
                 if not any(c.strip() for c in cells):
                     continue
-                values: dict[str, Any] = {n: (_unescaped(c) if c.strip() else None)
-                                          for n, c in zip(header, cells, strict=False)
-                                          if n in COLUMNS}
+                values: dict[str, Any] = {
+                    n: (c if c[:1] != "'" else _unescaped(c)) if c.strip() else None
+                    for n, c in zip(header, cells, strict=False) if n in COLUMNS}
                 if len(cells) > len(header):
                     values["__extra__"] = True
                 yield reader.line_num, Raw(cells, delimiter), values
@@ -234,6 +233,7 @@ def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result:
     steps: list[tuple[Any, ...]] = []
     decisions: list[tuple[Any, ...]] = []
     book, now = options.book, options.now
+    source, created = str(Source.CSV), now.recorded.isoformat()
     for row in chunk:
         order_id = row.facts.order_id
         day = row.facts.claim_date.isoformat()
@@ -266,12 +266,9 @@ def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result:
             detail = {k: str(v) for k, v in (("payer", row.payer), ("odr", row.odr)) if v}
             entries.append(NewEntry(HistoryKind.STATUS, row.decided_on, now.recorded,
                                     outcome=row.outcome, detail=detail or None))
-        derived = derivation(book, row.facts, [
-            HistoryEntry(0, claim_id, e.kind, e.on, e.recorded_at, e.outcome, e.step, e.note,
-                         e.detail) for e in entries])
-        values = {**row.facts.columns(), "source": str(Source.CSV),
-                  "created_at": now.recorded.isoformat(), **derived.derived.columns()}
-        claims.append((claim_id, *(values[c] for c in _CLAIM_COLUMNS)))
+        derived = derivation(book, row.facts, entries)
+        claims.append((claim_id, *row.facts.columns().values(), source, created,
+                       *derived.derived.columns().values()))
         history.extend(e.columns(claim_id) for e in entries)
         steps.extend(s.columns(claim_id) for s in derived.steps)
         decisions.extend(d.columns(claim_id, seq) for seq, d in enumerate(derived.decisions))

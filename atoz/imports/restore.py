@@ -223,9 +223,7 @@ class Restore:
         decisions: list[tuple[Any, ...]] = []
         book = self.options.book
         for e in self.bulk:
-            entries = [HistoryEntry(0, e.claim_id, h.kind, h.on, h.recorded_at, h.outcome,
-                                    h.step, h.note, h.detail) for h in e.history]
-            derived = derivation(book, e.facts, entries)
+            derived = derivation(book, e.facts, e.history)
             values = {**e.facts.columns(), "source": str(e.source),
                       "created_at": e.created_at.isoformat(), **derived.derived.columns()}
             claims.append((e.claim_id, *(values[c] for c in _CLAIM_COLUMNS)))
@@ -282,9 +280,7 @@ class Restore:
             self.result.notes.append(f"{label}: the order already has open claim {open_id} "
                                      "here; record its outcome first, then import again")
             return
-        entries = [HistoryEntry(0, 0, h.kind, h.on, h.recorded_at, h.outcome, h.step, h.note,
-                                h.detail) for h in e.history]
-        derived = derivation(book, e.facts, entries)
+        derived = derivation(book, e.facts, e.history)
         claim_id = store.insert_claim(e.facts, e.source, e.created_at, derived.derived)
         for entry in e.history:
             store.append(claim_id, entry)
