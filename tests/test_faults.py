@@ -258,7 +258,7 @@ def test_kill_9_at_a_random_point_leaves_the_database_before_or_after(
 def small_disk(tmp_path: Path) -> object:
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
                           capture_output=True)
     if done.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root): " + done.stderr.decode()[:80])
