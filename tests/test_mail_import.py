@@ -137,8 +137,8 @@ def test_every_language_sample_is_recognised(run: Run, run_json: Json) -> None:
                          ("au-decision-amazon-funded.eml", "AU")]:
         result = json.loads(_import(run, str(EMAILS / name), "--json").stdout)
         assert result["added"] == 1, (name, result)
-    assert {c["marketplace"] for c in run_json("list", "--all", *NOW)} == {
-        "UK", "CA", "IT", "FR", "DE", "JP", "ES", "AU"}
+        newest = max(run_json("list", "--all", *NOW), key=lambda c: c["claim_id"])
+        assert newest["marketplace"] == market, name
 
 
 def test_an_information_request_sets_its_own_deadline(run: Run, run_json: Json) -> None:
