@@ -11,7 +11,7 @@ Text is NFKC-normalised first, so full-width digits from a Chinese or Japanese k
 ASCII; digits of other scripts are refused. Refused too, because a wrong guess costs a deadline:
 purely numeric day/month forms (`03/04/2026` is March or April), dates without a year, impossible
 dates, dates outside FIRST_DAY..LAST_DAY (year 1 or 9999 is a typo, and the rules add days to a
-date), and local times that a clock change skipped.
+date), and local times that a DST change skipped.
 """
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ _NO_YEAR = re.compile(r"[A-Za-z]+\.?\s+[0-9]{1,2}|[0-9]{1,2}\s+[A-Za-z]+\.?"
 
 
 class _Reading(NamedTuple):
-    """What the text said: a wall-clock date (and time), or an exact instant (an offset given)."""
+    """What the text said: a wall date (and time), or an exact instant (an offset given)."""
 
     day: dt.date
     time: dt.time | None
-    instant: dt.datetime | None  # in UTC; `day` and `time` are then its UTC wall clock
+    instant: dt.datetime | None  # in UTC; `day` and `time` are then its UTC wall time
 
 
 def check_range(day: dt.date, field: str, text: str) -> dt.date:
@@ -83,7 +83,7 @@ def _make(field: str, text: str, hint: str, year: int, month: int, day: int) -> 
         raise InputError(field, text, f"not a real date; {hint}") from None
 
 
-def _clock(field: str, text: str, hour: str | None, minute: str | None, second: str | None
+def _time_of_day(field: str, text: str, hour: str | None, minute: str | None, second: str | None
            ) -> dt.time | None:
     if hour is None:
         return None
@@ -145,8 +145,8 @@ def _read(text: str, field: str, today: dt.date | None, hint: str) -> _Reading:
         day = _make(field, text, hint, int(m["y"]), int(m["mo"]), int(m["d"]))
         groups = m.groupdict()
         if groups.get("jh") is not None:
-            return _Reading(day, _clock(field, text, m["jh"], m["jmi"], m["js"]), None)
-        return _Reading(day, _clock(field, text, m["h"], m["mi"], m["s"]), None)
+            return _Reading(day, _time_of_day(field, text, m["jh"], m["jmi"], m["js"]), None)
+        return _Reading(day, _time_of_day(field, text, m["h"], m["mi"], m["s"]), None)
     if m := _MONTH_FIRST.fullmatch(raw):
         day = _make(field, text, hint, int(m[3]), _month(field, text, hint, m[1]), int(m[2]))
         return _Reading(day, None, None)
@@ -231,7 +231,7 @@ def _readings(wall: dt.datetime, tz: dt.tzinfo) -> list[dt.datetime]:
 
 
 def _gap(wall: dt.datetime, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | None:
-    """The wall-clock span a clock change skipped around `wall`, from bisecting the UTC instants
+    """The wall-clock span a DST change skipped around `wall`, from bisecting the UTC instants
     between the wall time's two readings for the second the offset changed."""
     a, b = (wall.replace(tzinfo=tz, fold=f).astimezone(dt.UTC) for f in (0, 1))
     lo, hi = min(a, b), max(a, b)

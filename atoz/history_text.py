@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from atoz.instants import clock_text
+from atoz.instants import wall_text
 from atoz.money import fmt
 from atoz.records import HistoryEntry, HistoryKind
 
@@ -32,4 +32,4 @@ def describe(entry: HistoryEntry, tz: dt.tzinfo) -> str:
             f", reversed: {' and '.join(reversed_facts)}" if reversed_facts else "")
     at = detail.get("at")
     return "Amazon asked for information" + (
-        f" at {clock_text(dt.datetime.fromisoformat(at), tz)}" if at else "")
+        f" at {wall_text(dt.datetime.fromisoformat(at), tz)}" if at else "")

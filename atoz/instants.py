@@ -56,7 +56,7 @@ def start_of(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return back if back.date() == day else local
 
 
-def clock_text(instant: dt.datetime, tz: dt.tzinfo) -> str:
+def wall_text(instant: dt.datetime, tz: dt.tzinfo) -> str:
     """`2026-11-28 15:00 CST`: minutes are cut, never rounded up, so a deadline shown is never
     later than the real one."""
     local = instant.astimezone(tz)
@@ -77,7 +77,7 @@ def zone_abbr(local: dt.datetime) -> str:
 def two_zones(instant: dt.datetime, seller: dt.tzinfo, market: dt.tzinfo) -> str:
     """`2026-11-28 15:00 CST (2026-11-27 23:00 PST)`: the seller's time, then the marketplace's;
     one time when both zones show the same."""
-    mine, theirs = clock_text(instant, seller), clock_text(instant, market)
+    mine, theirs = wall_text(instant, seller), wall_text(instant, market)
     return mine if mine == theirs else f"{mine} ({theirs})"
 
 

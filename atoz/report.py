@@ -1,8 +1,9 @@
 """The weekly report: plain records computed from the store, no printing.
 
-Two clocks meet here. The week's figures (filed, decided, money lost, outcomes this week) cover
-an ISO week, Monday to Sunday. The state figures (open claims, overdue and coming steps, appeal
-windows, the ODR ledger) are as of `now`, which may fall in another week when `--week` is given.
+Two spans of time meet here. The week's figures (filed, decided, money lost, outcomes this
+week) cover an ISO week, Monday to Sunday. The state figures (open claims, overdue and coming
+steps, appeal windows, the ODR ledger) are as of `now`, which may fall in another week when
+`--week` is given.
 
 A claim's outcome in a week is its last decision dated in that week, with dates as corrected
 (`atoz edit --decided-on`), so a claim is never counted as decided in two weeks. Money is summed

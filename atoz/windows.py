@@ -3,7 +3,7 @@
 Opens on the earliest of (latest estimated delivery + 3 days), (order date + 30 days) and, when
 tracking confirmed the delivery, (the delivery day + the marketplace's reading: 0 days in the
 US, 3 in Canada); closes 90 days after the latest estimated delivery. Calendar days; the numbers
-and their sources come from the policy. Pure: no clock, no storage.
+and their sources come from the policy. Pure: no reading of the time, no storage.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.mail import read_notices
 from atoz.imports.notices import BadMessage, Notice, NoticeKind
 from atoz.imports.rejects import Rejects
-from atoz.instants import clock_text
+from atoz.instants import wall_text
 from atoz.money import parse_amount
 from atoz.policy import packaged
 from atoz.records import Claim, ClaimFacts, Odr, Outcome, Reason, Source
@@ -50,7 +50,7 @@ def message_key(notice: Notice) -> str:
 def provenance(notice: Notice) -> str:
     """How history says where a fact came from."""
     tz = packaged(notice.marketplace or "US").tz
-    said = f"from e-mail of {clock_text(notice.sent_at, tz)}"
+    said = f"from e-mail of {wall_text(notice.sent_at, tz)}"
     if notice.message_id or notice.inner_message_id:
         said += f", Message-ID {notice.inner_message_id or notice.message_id}"
     if notice.forwarded_by:
