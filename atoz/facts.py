@@ -12,7 +12,7 @@ from typing import Any
 
 from atoz.dates import local_instant, parse_date, parse_moment
 from atoz.errors import InputError
-from atoz.instants import Now, rfc3339
+from atoz.instants import Now, wall_text
 from atoz.money import decimal_text, parse_amount, parse_currency
 from atoz.orders import parse_order_id
 from atoz.policy import marketplace_code, packaged
@@ -71,16 +71,20 @@ def free_text(value: str | None, field: str) -> str | None:
 
 def not_future(day: dt.date, now: Now, tz: dt.tzinfo, field: str, text: str | None = None
                ) -> None:
-    """Refuse a day after today: today in the seller's zone or in the marketplace's, whichever
-    is later (a seller in Shanghai is a day ahead of Los Angeles for hours every day)."""
-    latest = max(now.today, now.today_in(tz))
-    if day > latest:
-        raise InputError(field, text or day.isoformat(), f"is in the future (today is {latest})")
+    """Refuse a day that has not begun in the marketplace. A claim's days are the
+    marketplace's: while it is still the 27th in Los Angeles, a US claim cannot have been filed
+    on the 28th, though a seller in Shanghai already lives it (taking it would put the deadline
+    a day late)."""
+    if day > now.latest_day_in(tz):
+        raise InputError(field, text or day.isoformat(),
+                         f"has not begun in the marketplace yet (it is {wall_text(now.at, tz)} "
+                         "there); dates are the marketplace's days")
 
 
 def parse_day(text: str, field: str, now: Now, tz: dt.tzinfo) -> dt.date:
-    """A day a seller types for something that happened (not in the future)."""
-    day = parse_date(text, field, today=now.today, tz=tz)
+    """A day a seller types for something that happened in a marketplace (`today` is the
+    marketplace's today), not in the future."""
+    day = parse_date(text, field, today=now.today_in(tz), tz=tz)
     not_future(day, now, tz, field, text)
     return day
 
@@ -116,7 +120,7 @@ def check_facts(values: Mapping[str, str | None], now: Now,
             return None
         if happened and not recorded:  # an order date or a delivery cannot be in the future
             return parse_day(text, name, now, tz)
-        return parse_date(text, name, today=now.today, tz=tz)  # a promise may be
+        return parse_date(text, name, today=now.today_in(tz), tz=tz)  # a promise may be
 
     order_date, delivered = day("order_date"), day("delivered_on")
     latest = day("latest_delivery", happened=False)
@@ -126,15 +130,16 @@ def check_facts(values: Mapping[str, str | None], now: Now,
         missing = "order_date" if order_date is None else "latest_delivery"
         raise InputError(missing, "", "required with the other order date (YYYY-MM-DD)")
     claim_text = get("claim_date") or "today"
-    claim_day, claim_time = parse_moment(claim_text, "claim_date", today=now.today, tz=tz)
+    claim_day, claim_time = parse_moment(claim_text, "claim_date", today=now.today_in(tz),
+                                         tz=tz)
     notes = []
     if claim_time is not None:
         moment, note = local_instant(claim_day, claim_time, tz, "claim_date", claim_text)
         if note:
             notes.append(note)
-        if moment > now.at and not recorded:
-            raise InputError("claim_date", claim_text, "is in the future (now is "
-                                                       f"{rfc3339(now.at, now.zone)})")
+        if moment > now.horizon and not recorded:
+            raise InputError("claim_date", claim_text, "is in the future (it is "
+                                                       f"{wall_text(now.at, tz)} there)")
     elif not recorded:
         not_future(claim_day, now, tz, "claim_date", claim_text)
     if order_date is not None and claim_day < order_date and claim_date_known:

@@ -21,12 +21,20 @@ DAY = 86400
 class Now:
     """When a command runs, as a value: `at` is the instant it acts as of (`--now`, `--today`
     or the machine's clock), `zone` the seller's time zone, and `recorded` the real instant that
-    history stamps (never overridden, so the record says when it was really written)."""
+    history stamps (never overridden, so the record says when it was really written).
+    `whole_day` is set by `--today D`: the seller means the day D, so a time typed on D has
+    happened (`horizon`), while deadlines still count from 00:00 of D."""
 
     at: dt.datetime
     zone: dt.tzinfo
     zone_name: str
     recorded: dt.datetime
+    whole_day: bool = False
+
+    @cached_property
+    def horizon(self) -> dt.datetime:
+        """The latest instant that may already have happened: now, or the end of `--today`."""
+        return self.end_of_today() if self.whole_day else self.at
 
     @cached_property
     def today(self) -> dt.date:
@@ -36,6 +44,10 @@ class Now:
     def today_in(self, tz: dt.tzinfo) -> dt.date:
         """The calendar day in another zone (a marketplace's) at this instant."""
         return _day_in(self.at, tz)
+
+    def latest_day_in(self, tz: dt.tzinfo) -> dt.date:
+        """The last day in a zone that has begun by `horizon`."""
+        return _day_in(self.horizon, tz)
 
     def end_of_today(self, days_ahead: int = 0) -> dt.datetime:
         """The instant the seller's day (plus `days_ahead` days) ends."""

@@ -34,11 +34,20 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Path) ->
     db.chmod(0o600)
     monkeypatch.setenv("ATOZ_DB", str(db))
     monkeypatch.setenv("ATOZ_TEMPLATES", str(tmp_path / "templates"))
-    monkeypatch.setenv("ATOZ_TZ", "UTC")
+    # A seller in Los Angeles: at 00:00 of a day (`--today D`), D has begun in every
+    # marketplace atoz knows, so a test may file a claim "today" anywhere. Tests of the
+    # seller's own zone set ATOZ_TZ themselves.
+    monkeypatch.setenv("ATOZ_TZ", "America/Los_Angeles")
     monkeypatch.setenv("COLUMNS", "200")
     for name in ("ATOZ_TODAY", "ATOZ_NOW", "ATOZ_FORWARDERS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     return db
+
+
+@pytest.fixture
+def utc_seller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seller's clock reads UTC: times print as UTC, `--today D` is 00:00 UTC of D."""
+    monkeypatch.setenv("ATOZ_TZ", "UTC")
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ def _ok(result: Result) -> Result:
     return result
 
 
-def test_add_prints_the_id_the_window_and_how_it_was_filed(run: Run) -> None:
+def test_add_prints_the_id_the_window_and_how_it_was_filed(run: Run, utc_seller: None
+                                                            ) -> None:
     result = _ok(run(*ADD))
     assert "Added claim 1 for order 113-1234567-1234567" in result.stdout
     assert "window 2026-10-12 to 2027-01-07: filed in-window" in result.stdout
@@ -240,7 +241,7 @@ def test_status_by_order_id_and_several_claims_on_one_order_are_listed(run: Run)
     assert "has 2 claims: 1 (denied" in result.stderr and "2 (under-review" in result.stderr
 
 
-def test_status_text_shows_the_whole_picture(run: Run) -> None:
+def test_status_text_shows_the_whole_picture(run: Run, utc_seller: None) -> None:
     _ok(run(*ADD, "--buyer", "Dana Ortiz"))
     _ok(run("status", "1", "denied", "--on", "2026-10-28", "--note", "tracking shows delivered"))
     out = run("status", "1").stdout
@@ -296,8 +297,8 @@ def test_database_is_created_readable_by_its_owner_only(run: Run, no_db: Path) -
     assert stat.S_IMODE(os.stat(no_db).st_mode) == 0o600
 
 
-def test_info_reports_path_zone_schema_counts_and_policy(run_json: Json, db_path: Path
-                                                         ) -> None:
+def test_info_reports_path_zone_schema_counts_and_policy(run_json: Json, db_path: Path,
+                                                         utc_seller: None) -> None:
     data = run_json("info")
     assert data["database"] == str(db_path.absolute())
     assert data["timezone"] == "UTC"
@@ -407,7 +408,8 @@ BAD_ADDS = [
     (_with("--currency", "XYZ"), "--currency: 'XYZ': unknown currency"),
     (_with("--reason", "angry"), "--reason: 'angry': unknown"),
     ([*ADD, "--marketplace", "ZZ"], "--marketplace: 'ZZ': unknown"),
-    (_with("--claim-date", "2027-06-01"), "--claim-date: '2027-06-01': is in the future"),
+    (_with("--claim-date", "2027-06-01"),
+     "--claim-date: '2027-06-01': has not begun in the marketplace yet"),
     (["add", "113-123-1234567", *ADD[2:]], "'113-123-1234567': not an Amazon order id"),
     (["add", "1131234567", *ADD[2:]], "'1131234567': not an Amazon order id"),
 ]

@@ -67,7 +67,8 @@ def _claims(run_json: Json, *db: str) -> dict[str, dict[str, Any]]:
 
 
 # --- JSON export and restore ----------------------------------------------------------------
-def test_the_json_export_starts_with_its_marker_and_holds_everything(run: Run) -> None:
+def test_the_json_export_starts_with_its_marker_and_holds_everything(run: Run,
+                                                                     utc_seller: None) -> None:
     load_sample(run)
     ok(run("done", "36", "contact", *NOW))
     ok(run("policy", "set", "US", "response_hours", "48", "--source", "https://example.com/g1781",
@@ -572,7 +573,7 @@ def _events(raw: bytes) -> dict[str, Any]:
 
 
 def test_the_calendar_has_an_event_on_the_day_of_each_open_step_and_at_each_deadline(
-        run: Run) -> None:
+        run: Run, utc_seller: None) -> None:
     load_sample(run)
     raw = ok(run("calendar", *NOW)).stdout_bytes
     events = _events(raw)

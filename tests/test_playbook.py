@@ -218,7 +218,7 @@ def test_edit_of_claim_date_moves_open_steps_and_the_deadline_but_not_done_ones(
 
 # --- due-today ----------------------------------------------------------------------------
 def test_due_today_orders_by_deadline_instant_then_due_then_amount_and_fails_if_overdue(
-        run: Run, run_json: Json) -> None:
+        run: Run, run_json: Json, utc_seller: None) -> None:
     # The seller's zone is UTC. The UK deadline (2026-11-04 14:30 UTC) comes before the US one
     # (2026-11-05 22:30 UTC): two marketplaces compare by instant.
     _claim(run, "2026-11-02 14:30")
@@ -260,7 +260,7 @@ def _json_list(run: Run, *args: str) -> list[Any]:
 
 
 def test_a_step_whose_hard_deadline_passed_is_missed_not_overdue_and_ages_out(
-        run: Run, run_json: Json) -> None:
+        run: Run, run_json: Json, utc_seller: None) -> None:
     _claim(run, "2026-11-02 14:30", market="UK", order=UK_ORDER)
     items = run_json("due-today", "--today", "2026-11-06")
     steps = [i for i in items if i["step"] != "record-outcome"]
@@ -422,3 +422,46 @@ def test_a_local_time_that_happens_twice_takes_the_earlier_instant_and_says_so(
             "01:30 PDT (UTC-07:00)") in result.stderr
     # 01:30 PDT is 08:30 UTC; 72 elapsed hours later is 2026-11-04 00:30 PST.
     assert run_json("status", "1")["response_deadline"] == "2026-11-04T00:30:00-08:00"
+
+
+def test_shanghai_seller_filing_today_files_on_the_marketplaces_day_not_their_own(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2026-11-28 08:00 in Shanghai is 2026-11-27 16:00 in Los Angeles: a US claim logged
+    # "today" was filed on the 27th, so the 72 hours run from the 27th, not the 28th.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    _ok(run("add", US_ORDER, "-m", "US", "--order-date", "2026-11-01", "--latest-delivery",
+            "2026-11-10", "--now", "2026-11-28 08:00"))
+    data = run_json("status", "1", "--now", "2026-11-28 08:00")
+    assert (data["claim_date"], data["response_deadline"]) == (
+        "2026-11-27", "2026-11-30T00:00:00-08:00")
+    late = run("add", UK_ORDER, "-m", "US", "--order-date", "2026-11-01", "--latest-delivery",
+               "2026-11-10", "--claim-date", "2026-11-28", "--now", "2026-11-28 08:00")
+    assert late.exit_code == 2
+    assert ("--claim-date: '2026-11-28': has not begun in the marketplace yet (it is "
+            "2026-11-27 16:00 PST there)") in late.stderr
+
+
+def test_today_means_the_whole_day_so_a_time_on_it_has_happened(
+        run: Run, run_json: Json, in_la: None) -> None:
+    _claim(run, "2026-11-02 14:30")
+    result = run("add", UK_ORDER, "-m", "US", "--order-date", "2026-10-20", "--latest-delivery",
+                 "2026-10-30", "--claim-date", "2026-11-02 14:30", "--today", "2026-11-02")
+    assert result.exit_code == 0, result.stderr
+    assert run("add", "113-7654321-7654321", "-m", "US", "--order-date", "2026-10-20",
+               "--latest-delivery", "2026-10-30", "--claim-date", "2026-11-03 00:30",
+               "--today", "2026-11-02").exit_code == 2
+
+
+@pytest.mark.parametrize("posix_tz", ["CST-8", "XYZ+5"])
+def test_a_machine_zone_without_a_name_still_shows_what_is_due(
+        run: Run, monkeypatch: pytest.MonkeyPatch, posix_tz: str) -> None:
+    # Without ATOZ_TZ and with a POSIX TZ string atoz follows the C library's local time.
+    _claim(run, "2026-11-02 14:30")
+    monkeypatch.delenv("ATOZ_TZ")
+    monkeypatch.setenv("TZ", posix_tz)
+    for args in (("due-today", "--today", "2026-11-03"), ("due-today",), ("list",)):
+        result = run(*args)
+        assert result.exit_code in (0, 3), result.stderr + repr(result.exception)
+    assert "contact" in run("due-today", "--today", "2026-11-03").stdout
+    info = run("info")
+    assert "the machine's local time" in info.stdout

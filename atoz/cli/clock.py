@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.tz import tzlocal
+
 from atoz.errors import InputError
 from atoz.instants import Now, start_of
 
@@ -42,10 +44,15 @@ def seller_zone() -> tuple[dt.tzinfo, str]:
                 return zone, name
     # A POSIX TZ string ("CST-8") or an unknown system: the C library's local time, which
     # follows the machine's own rules (dateutil reads it through the time module).
-    from dateutil.tz import tzlocal
-
-    local = tzlocal()
+    local = _MachineZone()
     return local, f"the machine's local time ({dt.datetime.now(local):%Z})"
+
+
+class _MachineZone(tzlocal):
+    """dateutil's tzlocal, hashable: it keys the caches of days and midnights like any zone
+    (tzlocal defines equality, so it drops the hash; one instance lives per run)."""
+
+    __hash__ = object.__hash__
 
 
 def _system_zone_names() -> list[str]:
@@ -81,4 +88,5 @@ def read_now(now_text: str | None, today_text: str | None) -> tuple[Now, str]:
         at = start_of(parse_date(today_text, "today", today=real_today, tz=zone), zone)
     else:
         at = real
-    return Now(at.astimezone(dt.UTC), zone, zone_name, real), note
+    return Now(at.astimezone(dt.UTC), zone, zone_name, real,
+               whole_day=bool(today_text) and not now_text), note
