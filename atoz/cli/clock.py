@@ -52,7 +52,8 @@ class _MachineZone(tzlocal):
     """dateutil's tzlocal, hashable: it keys the caches of days and midnights like any zone
     (tzlocal defines equality, so it drops the hash; one instance lives per run)."""
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
 
 
 def _system_zone_names() -> list[str]:
