@@ -243,7 +243,9 @@ def edit_claim(store: Store, book: PolicyBook, claim_id: int, changes: Mapping[s
     if unknown:
         raise InputError("edit", ", ".join(sorted(unknown)), "not a field atoz can correct")
     merged = {**fact_texts(claim.facts), **{k: v for k, v in given.items() if k in FACT_FIELDS}}
-    checked = check_facts(merged, now, claim.facts.claim_date_known or "claim_date" in given)
+    # Only what the seller gives now is checked as new; the rest was accepted before.
+    checked = check_facts(merged, now, claim.facts.claim_date_known or "claim_date" in given,
+                          recorded=set(FACT_FIELDS) - set(given))
     facts = checked.facts
     if "claim_date" in given:
         facts = replace(facts, claim_date_known=True)

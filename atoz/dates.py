@@ -268,29 +268,80 @@ def _gap_problem(wall: dt.datetime, tz: dt.tzinfo, had_time: bool) -> str:
 
 
 def local_instant(
-    day: dt.date, time: dt.time | None, tz: dt.tzinfo, field: str, text: str
+    day: dt.date, time: dt.time | None, tz: dt.tzinfo, field: str, text: str,
+    *, recorded: bool = False
 ) -> tuple[dt.datetime, str]:
     """The instant a wall-clock time in `tz` names (00:00 when no time is given), and a note.
 
     A time that a spring-forward skipped raises InputError naming the gap (silently moving it
-    would put a deadline an hour past what the rule allows). A time that happens twice takes the
-    earlier instant, the safe side for a deadline, and the note says so; otherwise the note is "".
+    would put a deadline an hour past what the rule allows); a `recorded` one (kept from
+    before, when atoz accepted it) takes the earlier of its two readings and says so. A time
+    that happens twice takes the earlier instant, the safe side for a deadline, and the note
+    says so, unless the time says which (`fold`, set when it came with an offset).
     """
-    wall = dt.datetime.combine(day, time or dt.time(0))
+    wall = dt.datetime.combine(day, time or dt.time(0)).replace(fold=0)
     readings = _readings(wall, tz)
     if not readings:
-        raise InputError(field, text, _gap_problem(wall, tz, time is not None))
+        if not recorded:
+            raise InputError(field, text, _gap_problem(wall, tz, time is not None))
+        earlier = min(wall.replace(tzinfo=tz, fold=f).astimezone(dt.UTC) for f in (0, 1))
+        local = earlier.astimezone(tz)
+        return local, (f"{wall:%Y-%m-%d} {_hm(wall)} does not exist in {_zone_name(tz)} "
+                       f"(clocks moved forward); read as {_hm(local)} {zone_label(local)}, the "
+                       "earlier of its two readings (the safe side for a deadline)")
     earlier = readings[0].astimezone(tz)
     if len(readings) == 1:
         return earlier, ""
     later = readings[-1].astimezone(tz)
-    abbreviation = earlier.tzname() or ""
-    named = f"{abbreviation} " if abbreviation[:1].isalpha() else ""  # not a bare "+08"
+    if time is not None and time.fold:
+        return later, ""
     hm = _hm(wall)
     note = (f"{hm} happens twice in {_zone_name(tz)} on {day.isoformat()}; took the earlier, "
-            f"{hm} {named}(UTC{_utc_offset(earlier.utcoffset())}); for the later one write "
+            f"{hm} {zone_label(earlier)}; for the later one write "
             f"{day.isoformat()}T{hm}{_utc_offset(later.utcoffset())}")
     return earlier, note
+
+
+def zone_label(local: dt.datetime) -> str:
+    """`PDT (UTC-07:00)`, or just `(UTC+08:00)` where the zone has no letters of its own."""
+    abbreviation = local.tzname() or ""
+    named = f"{abbreviation} " if abbreviation[:1].isalpha() else ""  # not a bare "+08"
+    return f"{named}(UTC{_utc_offset(local.utcoffset())})"
+
+
+class Moment(NamedTuple):
+    """A day in a zone and, when one was given, the wall time on it (see `pinned_time`)."""
+
+    day: dt.date
+    time: dt.time | None
+    note: str
+
+
+def pinned_time(local: dt.datetime, tz: dt.tzinfo) -> dt.time:
+    """The wall time of an instant in `tz`. A wall time the zone shows twice (the hour clocks
+    go back) keeps its UTC offset, so the instant survives being stored as text: `01:30-07:00`
+    is the first 01:30 on the night Los Angeles leaves summer time, `01:30-08:00` the second."""
+    wall = local.replace(tzinfo=None, fold=0)
+    if len(_readings(wall, tz)) < 2:
+        return wall.time()
+    offset = local.utcoffset() or dt.timedelta(0)
+    return wall.time().replace(tzinfo=dt.timezone(offset))
+
+
+def parse_wall_moment(text: str, field: str, *, today: dt.date | None, tz: dt.tzinfo,
+                      recorded: bool = False) -> Moment:
+    """A day in `tz` and, when the text carries one, the time of day there, exactly: a
+    timestamp with an offset names its instant (no note, whichever reading it is); a wall time
+    is read by `local_instant`, and the day is the one the instant falls on."""
+    reading = _read(text, field, today, TIME_HINT)
+    if reading.instant is not None:
+        local = _in_zone(reading.instant, tz, field, text)
+        return Moment(local.date(), pinned_time(local, tz), "")
+    day = check_range(reading.day, field, text)
+    if reading.time is None:
+        return Moment(day, None, "")
+    local, note = local_instant(day, reading.time, tz, field, text, recorded=recorded)
+    return Moment(local.date(), pinned_time(local, tz), note)
 
 
 def parse_instant(

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from atoz.dates import local_instant, parse_date, parse_moment
+from atoz.dates import parse_date, parse_wall_moment
 from atoz.errors import InputError
 from atoz.instants import Now, wall_text
 from atoz.money import decimal_text, parse_amount, parse_currency
 from atoz.orders import parse_order_id
+from atoz.playbook import claim_moment
 from atoz.policy import marketplace_code, packaged
 from atoz.records import ClaimFacts, Odr, Outcome, Reason
 from atoz.windows import check_order_dates
@@ -98,16 +100,22 @@ class Checked:
 
 
 def check_facts(values: Mapping[str, str | None], now: Now,
-                claim_date_known: bool = True, recorded: bool = False) -> Checked:
+                claim_date_known: bool = True, recorded: bool | AbstractSet[str] = False
+                ) -> Checked:
     """Check a claim's fields (as text, keyed like the CSV columns) and return its facts.
 
     Raises InputError naming the first bad field. The claim date may carry a time of day in the
     marketplace's zone (or an offset); a wall time that does not exist there is refused, one
-    that happens twice takes the earlier instant and says so. `recorded`: facts atoz recorded
-    before (a restore), not refused for lying after `now` (a clock that runs behind).
+    that happens twice takes the earlier instant and says so. `recorded` names the fields atoz
+    recorded before (True: all of them, a restore; a set: the ones an edit keeps): they are not
+    refused for lying after `now` (a clock that ran behind) and a claim time the clocks skipped,
+    which 0.1 accepted, is read as its earlier instant with a note rather than refused.
     """
     given = {k: v for k, v in values.items() if v is not None and v.strip()}
     get = given.get
+
+    def kept(name: str) -> bool:
+        return recorded is True or (not isinstance(recorded, bool) and name in recorded)
 
     order_id = parse_order_id(get("order_id") or "")
     base = packaged(marketplace_code(get("marketplace") or "US"))
@@ -118,7 +126,7 @@ def check_facts(values: Mapping[str, str | None], now: Now,
         text = get(name)
         if text is None:
             return None
-        if happened and not recorded:  # an order date or a delivery cannot be in the future
+        if happened and not kept(name):  # an order date or a delivery cannot be in the future
             return parse_day(text, name, now, tz)
         return parse_date(text, name, today=now.today_in(tz), tz=tz)  # a promise may be
 
@@ -130,18 +138,16 @@ def check_facts(values: Mapping[str, str | None], now: Now,
         missing = "order_date" if order_date is None else "latest_delivery"
         raise InputError(missing, "", "required with the other order date (YYYY-MM-DD)")
     claim_text = get("claim_date") or "today"
-    claim_day, claim_time = parse_moment(claim_text, "claim_date", today=now.today_in(tz),
-                                         tz=tz)
-    notes = []
-    if claim_time is not None:
-        moment, note = local_instant(claim_day, claim_time, tz, "claim_date", claim_text)
-        if note:
-            notes.append(note)
-        if moment > now.horizon and not recorded:
+    claim = parse_wall_moment(claim_text, "claim_date", today=now.today_in(tz), tz=tz,
+                              recorded=kept("claim_date"))
+    claim_day, claim_time = claim.day, claim.time
+    notes = [claim.note] if claim.note else []
+    if not kept("claim_date"):
+        if claim_time is None:
+            not_future(claim_day, now, tz, "claim_date", claim_text)
+        elif claim_moment(claim_day, claim_time, tz) > now.horizon:
             raise InputError("claim_date", claim_text, "is in the future (it is "
                                                        f"{wall_text(now.at, tz)} there)")
-    elif not recorded:
-        not_future(claim_day, now, tz, "claim_date", claim_text)
     if order_date is not None and claim_day < order_date and claim_date_known:
         raise InputError("claim_date", claim_text, f"is before the order date {order_date}")
     amount_text = get("amount")

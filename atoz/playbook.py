@@ -61,10 +61,16 @@ RECORD_OUTCOME = "record-outcome"  # the daily row for a claim awaiting Amazon's
 def claim_moment(claim_date: dt.date, claim_time: dt.time | None, tz: dt.tzinfo) -> dt.datetime:
     """When the claim was filed, as an instant. Without a time of day the start of the claim day
     is taken, so the deadline shown is never later than the real one. A wall time that happens
-    twice takes the earlier instant (fold=0); times in a gap are refused where they are typed."""
+    twice carries its UTC offset (`dates.pinned_time`), which names the instant. A bare wall
+    time with two readings (one that happens twice, or one a spring-forward skipped, which 0.1
+    accepted) takes the earlier, the safe side."""
     if claim_time is None:
         return start_of(claim_date, tz)
-    return dt.datetime.combine(claim_date, claim_time, tzinfo=tz)
+    if claim_time.tzinfo is not None:
+        return dt.datetime.combine(claim_date, claim_time).astimezone(tz)
+    wall = dt.datetime.combine(claim_date, claim_time, tzinfo=tz)
+    return min(wall.replace(fold=0).astimezone(dt.UTC),
+               wall.replace(fold=1).astimezone(dt.UTC)).astimezone(tz)
 
 
 def response_deadline(claim_date: dt.date, claim_time: dt.time | None,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -465,3 +467,72 @@ def test_a_machine_zone_without_a_name_still_shows_what_is_due(
     assert "contact" in run("due-today", "--today", "2026-11-03").stdout
     info = run("info")
     assert "the machine's local time" in info.stdout
+
+
+# --- the hour the clocks repeat or skip --------------------------------------------------------
+FALL_BACK = ("--order-date", "2026-10-01", "--latest-delivery", "2026-10-09")
+
+
+def _deadline(run_json: Json) -> str:
+    return str(run_json("status", "1", "--now", "2026-11-02T12:00:00-08:00")[
+        "response_deadline"])
+
+
+def test_the_second_0130_given_with_its_offset_stays_the_second_through_later_commands(
+        run: Run, run_json: Json) -> None:
+    # 2026-11-01 01:30 happens twice in Los Angeles; -08:00 names the second one (09:30 UTC),
+    # so the 72 hours end at 2026-11-04 01:30 PST, and stay there whatever is done later.
+    result = _ok(run("add", US_ORDER, "-m", "US", *FALL_BACK, "--claim-date",
+                     "2026-11-01T01:30-08:00", "--now", "2026-11-02 12:00"))
+    assert "happens twice" not in result.stdout + result.stderr
+    assert _deadline(run_json) == "2026-11-04T01:30:00-08:00"
+    assert run_json("status", "1")["claim_time"] == "01:30:00-08:00"
+    _ok(run("done", "1", "contact", "--now", "2026-11-02 12:00"))
+    _ok(run("edit", "1", "--note", "buyer answered", "--now", "2026-11-02 12:00"))
+    assert _deadline(run_json) == "2026-11-04T01:30:00-08:00"
+
+
+def test_a_bare_0130_on_the_night_clocks_go_back_takes_the_first_and_says_how_to_name_the_second(
+        run: Run, run_json: Json) -> None:
+    result = _ok(run("add", US_ORDER, "-m", "US", *FALL_BACK, "--claim-date",
+                     "2026-11-01 01:30", "--now", "2026-11-02 12:00"))
+    assert ("01:30 happens twice in America/Los_Angeles on 2026-11-01; took the earlier, 01:30 "
+            "PDT (UTC-07:00); for the later one write 2026-11-01T01:30-08:00") in (
+                result.stdout + result.stderr)
+    assert _deadline(run_json) == "2026-11-04T00:30:00-08:00"  # 08:30 UTC + 72 h
+    _ok(run("edit", "1", "--claim-date", "2026-11-01T01:30-08:00", "--now", "2026-11-02 12:00"))
+    assert _deadline(run_json) == "2026-11-04T01:30:00-08:00"
+
+
+def test_a_claim_time_the_clocks_skipped_kept_from_0_1_counts_from_its_earlier_reading(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    # 0.1 accepted 2026-03-08 02:30 in Los Angeles, an hour that never happened. Read with
+    # either offset it is 09:30 UTC (02:30 PDT, shown 01:30 PST) or 10:30 UTC (02:30 PST);
+    # counting from the earlier keeps the deadline on the safe side. An unrelated edit works.
+    _ok(run("add", US_ORDER, "-m", "US", "--order-date", "2026-02-20", "--latest-delivery",
+            "2026-03-01", "--claim-date", "2026-03-08 01:00", "--today", "2026-03-09"))
+    with sqlite3.connect(db_path) as con:
+        con.execute("update claims set claim_time = '02:30:00' where id = 1")
+    con.close()
+    assert claim_moment(dt.date(2026, 3, 8), dt.time(2, 30), LA) == dt.datetime(
+        2026, 3, 8, 9, 30, tzinfo=dt.UTC)
+    result = _ok(run("edit", "1", "--note", "called the buyer", "--today", "2026-03-09"))
+    assert ("2026-03-08 02:30 does not exist in America/Los_Angeles (clocks moved forward); "
+            "read as 01:30 PST (UTC-08:00)") in result.stdout + result.stderr
+    data = run_json("status", "1", "--today", "2026-03-09")
+    assert (data["claim_time"], data["response_deadline"]) == (
+        "01:30:00", "2026-03-11T02:30:00-07:00")  # 09:30 UTC + 72 h
+
+
+@given(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31),
+                    timezones=st.just(dt.UTC)),
+       st.sampled_from(["America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Tokyo",
+                        "America/Sao_Paulo", "Australia/Sydney"]))
+def test_every_instant_survives_being_stored_as_a_wall_time(instant: dt.datetime,
+                                                            zone: str) -> None:
+    from atoz.dates import pinned_time
+
+    tz = ZoneInfo(zone)
+    local = instant.replace(microsecond=0).astimezone(tz)
+    stored = pinned_time(local, tz).isoformat()
+    assert claim_moment(local.date(), dt.time.fromisoformat(stored), tz) == local
