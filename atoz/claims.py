@@ -51,6 +51,9 @@ from atoz.store import Store
 from atoz.windows import Window
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger claim id cannot exist
+# The filing entry's detail when no marketplace was given and atoz took its default (US): a later
+# source that knows the marketplace (Amazon's own e-mail) may then correct it.
+MARKETPLACE_ASSUMED = "marketplace_assumed"
 
 
 def day_on(text: str | None, now: Now, claim: Claim) -> dt.date:
@@ -347,6 +350,15 @@ def record_info_request(store: Store, book: PolicyBook, claim_id: int, at: dt.da
         HistoryKind.INFO_REQUEST, at.astimezone(tz).date(), now.recorded, note=note,
         detail={**(detail or {}), "at": at.astimezone(dt.UTC).isoformat()}))
     return refresh(store, book, claim.id)
+
+
+def marketplace_assumed(history: Sequence[HistoryEntry]) -> bool:
+    """Whether the claim's marketplace is still the default atoz took when none was given (no
+    edit has set it since)."""
+    if not history or not (history[0].detail or {}).get(MARKETPLACE_ASSUMED):
+        return False
+    return not any(h.kind is HistoryKind.EDIT and "marketplace" in (h.detail or {})
+                   for h in history)
 
 
 def claim_instant(claim: Claim) -> dt.datetime:

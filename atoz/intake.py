@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from atoz.claims import add_claim, edit_claim
+from atoz.claims import MARKETPLACE_ASSUMED, add_claim, edit_claim
 from atoz.derive import window_of
 from atoz.errors import InputError
 from atoz.facts import FACT_FIELDS, check_facts
@@ -89,7 +89,9 @@ def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | No
         return Added(edit.claim, STAND_INS[claim.source], edit.changed, notes=edit.notes)
     filled = fill_from_order(store, values)
     checked = check_facts(values, now)
-    claim = add_claim(store, book, checked.facts, now, source=source)
+    assumed = not (values.get("marketplace") or "").strip()  # neither given nor from an order
+    claim = add_claim(store, book, checked.facts, now, source=source,
+                      filed_detail={MARKETPLACE_ASSUMED: True} if assumed else None)
     window = window_of(claim.facts, book.policy(claim.marketplace, claim.facts.claim_date))
     filing = (window, classify_filing(window, claim.facts.claim_date)) if window else None
     return Added(claim, filled_from=filled, notes=checked.notes, filing=filing)

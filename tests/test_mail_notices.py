@@ -13,7 +13,7 @@ import importlib.util
 import json
 import mailbox
 import shutil
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,23 +21,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atoz.errors import FileFormatError
+from atoz import records
+from atoz.errors import FileFormatError, InputError
 from atoz.imports import mail
 from atoz.imports.mail import is_maildir, looks_like_mail, read_notices
 from atoz.imports.mail_message import read_date
 from atoz.imports.notices import (
+    MAIL_OUTCOMES,
     ORDER_ID,
     BadMessage,
     Letter,
     Notice,
     NoticeKind,
-    Outcome,
     Phrase,
     Sample,
     classify,
+    forwarding_addresses,
     is_amazon,
     phrase_book,
 )
+from atoz.policy import get_policy
+from atoz.records import Outcome
 
 EMAILS = Path(__file__).resolve().parents[1] / "sample_data" / "emails"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -130,6 +134,23 @@ def test_each_sample_reads_back_to_its_facts(name: str, kind: NoticeKind, market
     assert notice.sent_at.tzinfo is not None and notice.sender.endswith(
         "@amazon." + {"US": "com", "UK": "co.uk", "CA": "ca", "AU": "com.au", "DE": "de",
                       "FR": "fr", "IT": "it", "ES": "es", "JP": "co.jp"}[market])
+
+
+def test_no_sample_is_dated_after_the_day_they_were_written() -> None:
+    # Written on 2026-11-28: a sample dated later would be "in the future" (and refused) for a
+    # demo or a README example run as of a real-looking day.
+    for name, *_ in SAMPLES:
+        notice = only(EMAILS / name)
+        day = notice.sent_at.astimezone(get_policy(notice.marketplace or "US").tz).date()
+        assert day < date(2026, 11, 28), (name, day)
+
+
+def test_a_decisions_outcome_is_the_claims_own_outcome() -> None:
+    # One set of outcomes (atoz.records): what a decision e-mail names is recorded as it is.
+    assert only(EMAILS / "us-decision-seller-funded.eml").outcome is \
+        records.Outcome.GRANTED_SELLER_FUNDED
+    assert set(MAIL_OUTCOMES) < set(records.Outcome)
+    assert {p.outcome for p in phrase_book().phrases if p.outcome} == set(MAIL_OUTCOMES)
 
 
 def test_every_kind_and_language_has_a_sample() -> None:
@@ -332,6 +353,20 @@ def test_forwarders_are_compared_in_lower_case() -> None:
     assert only(EMAILS / "fwd-apple-mail.eml", frozenset({" Kim@Shop.Example "})).kind is NEW
 
 
+@pytest.mark.parametrize("listed", ["Kim <kim@shop.example>", '"Lee, Kim" <Kim@Shop.Example>',
+                                    "lee@shop.example, Kim Lee <kim@shop.example>"])
+def test_forwarders_may_carry_a_name(listed: str) -> None:
+    # As a mail program copies an address: `Name <addr>`, the list comma-separated.
+    assert only(EMAILS / "fwd-apple-mail.eml", frozenset({listed})).kind is NEW
+    assert "kim@shop.example" in forwarding_addresses([listed])
+
+
+@pytest.mark.parametrize("listed", ["kim", "Kim <kim>", "kim@", "kim@shop.example, @"])
+def test_a_forwarder_that_is_no_address_is_refused(listed: str) -> None:
+    with pytest.raises(InputError, match="forwarders: .*not a list of e-mail addresses"):
+        forwarding_addresses([listed])
+
+
 def test_a_forwarded_message_not_from_amazon_is_not_recognised(tmp_path: Path) -> None:
     body = ("---------- Forwarded message ---------\n"
             "From: Amazon <atoz-guarantee-no-reply@amazon.com.example.info>\n"
@@ -489,7 +524,7 @@ def test_every_language_has_wording_for_every_kind_and_outcome() -> None:
     for language in ("en", "de", "fr", "it", "es", "ja"):
         mine = [p for p in book.phrases if p.language == language]
         assert {p.kind for p in mine if p.where == "subject"} == {NEW, INFO, DECISION}
-        assert {p.outcome for p in mine if p.where == "body"} == {None, *Outcome}
+        assert {p.outcome for p in mine if p.where == "body"} == {None, *MAIL_OUTCOMES}
         assert {p.kind for p in mine if p.where == "body"} == {NEW, INFO, DECISION}
 
 
@@ -547,7 +582,7 @@ def test_the_mbox_is_skimmed_five_notices_in_two_hundred() -> None:
     assert [item.where for item in items] == [f"mixed.mbox: message {n}"
                                               for n in (17, 58, 101, 144, 190)]
     assert (scan.seen, scan.skipped, scan.notices, scan.bad) == (200, 195, 5, 0)
-    assert scan.summary() == "200 messages: 5 notices, 195 skipped"
+    assert scan.summary() == "200 messages: 5 A-to-z notices, 195 other mail"
     assert calls[-1] == (200, 200)
 
 

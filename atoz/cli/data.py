@@ -63,7 +63,8 @@ def import_file(
                         ] = None,
     forwarders: Annotated[str | None, typer.Option(
         "--forwarders", help="Your addresses whose forwards of Amazon's e-mails count, "
-                             "comma-separated (env ATOZ_FORWARDERS).")] = None,
+                             "comma-separated, bare or 'Kim <kim@shop.example>' (env "
+                             "ATOZ_FORWARDERS).")] = None,
     db: DbOption = None,
     now: NowOption = None,
     today: TodayOption = None,
@@ -78,18 +79,20 @@ def import_file(
     from atoz.cli.progress import progress_on_stderr
     from atoz.imports.common import ImportOptions
     from atoz.imports.detect import run_import
+    from atoz.imports.notices import forwarding_addresses
 
     s = session(ctx)
     moment = s.now(now, today)
-    store = s.write(db)
     listed = forwarders if forwarders is not None else os.environ.get("ATOZ_FORWARDERS", "")
+    trusted = forwarding_addresses([listed])
+    store = s.write(db)
     name = "stdin" if str(file) == "-" else file.name
     with (_stdin_file(kind) if str(file) == "-" else _as_is(file)) as path, \
             progress_on_stderr(f"Importing {name}") as progress:
         options = ImportOptions(
             now=moment, book=s.book(store), name=name, marketplace=marketplace,
             encoding=encoding, skip_bad=skip_bad, protect=(store.path,),
-            forwarders=frozenset(a.strip().lower() for a in listed.split(",") if a.strip()),
+            forwarders=trusted,
             progress=progress)
         result = run_import(store, path, kind, options)
     if as_json:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atoz.claims import derivation, record_outcome
+from atoz.claims import MARKETPLACE_ASSUMED, derivation, record_outcome
 from atoz.errors import FileFormatError, InputError
 from atoz.facts import check_facts, fact_texts, parse_choice, parse_day, parse_odr, parse_outcome
 from atoz.imports.common import ImportOptions, ImportResult, duplicated, read_text
@@ -260,8 +260,10 @@ def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result:
             continue
         claim_id = next_id
         next_id += 1
+        assumed = not (row.values.get("marketplace") or "").strip()
         entries = [NewEntry(HistoryKind.STATUS, row.facts.claim_date, now.recorded,
-                            outcome=Outcome.UNDER_REVIEW, note=row.facts.note or "claim filed")]
+                            outcome=Outcome.UNDER_REVIEW, note=row.facts.note or "claim filed",
+                            detail={MARKETPLACE_ASSUMED: True} if assumed else None)]
         if row.outcome.decided and row.decided_on:
             detail = {k: str(v) for k, v in (("payer", row.payer), ("odr", row.odr)) if v}
             entries.append(NewEntry(HistoryKind.STATUS, row.decided_on, now.recorded,

@@ -19,6 +19,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from atoz.dates import plural
 from atoz.errors import FileFormatError
 from atoz.imports.mail_message import PARSER, Unreadable, header, letters, sender
 from atoz.imports.notices import (
@@ -27,6 +28,7 @@ from atoz.imports.notices import (
     Notice,
     NoticeKind,
     classify,
+    forwarding_addresses,
     is_amazon,
     may_be_notice,
 )
@@ -86,10 +88,10 @@ def read_notices(path: Path, *, seller_zone: tzinfo, forwarders: frozenset[str] 
                  progress: Callable[[int, int], None] | None = None) -> MailScan:
     """The notices in a message file, an mbox or a Maildir folder, one item per message that may
     be a notice; the others are only counted. `seller_zone` reads dates written without an
-    offset; `forwarders` are the seller's addresses trusted to forward Amazon's mail.
+    offset; `forwarders` are the seller's addresses trusted to forward Amazon's mail (bare, or
+    `Kim <kim@shop.example>`).
     Raises FileFormatError when the path cannot be read at all."""
-    return MailScan(path, seller_zone, frozenset(a.strip().lower() for a in forwarders),
-                    progress)
+    return MailScan(path, seller_zone, forwarding_addresses(forwarders), progress)
 
 
 class MailScan(Iterator[Notice | BadMessage]):
@@ -112,14 +114,17 @@ class MailScan(Iterator[Notice | BadMessage]):
         return next(self._items)
 
     def summary(self) -> str:
-        """`200 messages: 5 notices, 195 skipped`."""
-        parts = [f"{self.notices} notices"]
+        """`200 messages: 5 A-to-z notices, 195 other mail`. The notices, the ones not
+        recognised and the unreadable ones are what the import counts (added, updated,
+        unchanged or skipped); other mail is not read past its header, and not counted."""
+        parts = [plural(self.notices, "A-to-z notice")]
         if self.unrecognised:
             parts.append(f"{self.unrecognised} not recognised")
         if self.bad:
             parts.append(f"{self.bad} unreadable")
-        parts.append(f"{self.skipped} skipped")
-        return f"{self.seen} messages: {', '.join(parts)}"
+        if self.skipped:
+            parts.append(f"{self.skipped} other mail")
+        return f"{plural(self.seen, 'message')}: {', '.join(parts)}"
 
     def _read(self, sources: Iterator[_Source]) -> Iterator[Notice | BadMessage]:
         for source in sources:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.utils import getaddresses
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -23,6 +24,7 @@ from typing import Any
 from atoz.errors import FileFormatError, InputError
 from atoz.money import decimal_text, parse_amount
 from atoz.policy import get_policy, marketplaces
+from atoz.records import Outcome
 
 
 class NoticeKind(StrEnum):
@@ -32,12 +34,11 @@ class NoticeKind(StrEnum):
     UNRECOGNISED = "unrecognised"
 
 
-class Outcome(StrEnum):
-    """A decision's outcome, with the slugs atoz's claims use."""
-
-    GRANTED_SELLER_FUNDED = "granted-seller-funded"
-    GRANTED_AMAZON_FUNDED = "granted-amazon-funded"
-    DENIED = "denied"
+# The outcomes a decision e-mail can name (the phrase file's outcome keys): a subset of the
+# claims' own outcomes, so a notice's outcome is recorded as it is. In the order they are looked
+# for: Amazon-funded grants also say "granted", so "covered the cost" comes first.
+MAIL_OUTCOMES: tuple[Outcome, ...] = (Outcome.GRANTED_AMAZON_FUNDED, Outcome.DENIED,
+                                      Outcome.GRANTED_SELLER_FUNDED)
 
 
 class Sample(StrEnum):
@@ -63,7 +64,7 @@ class Notice:
     order_id: str | None
     amount: str | None  # decimal text in the currency's minor units
     currency: str | None
-    outcome: Outcome | None  # decisions only
+    outcome: Outcome | None  # decisions only; one of MAIL_OUTCOMES
     language: str  # "en", "de", "fr", "it", "es", "ja"; "" when unknown
     matched: str  # the header or phrases that decided the kind
     reason: str = ""  # why an UNRECOGNISED notice was not recognised
@@ -145,7 +146,7 @@ def phrase_book() -> PhraseBook:
         for kind, entries in block["subject"].items():
             phrases += [_phrase(language, "subject", NoticeKind(kind), None, e) for e in entries]
         for key, entries in block["body"].items():
-            outcome = Outcome(key) if key in {o.value for o in Outcome} else None
+            outcome = next((o for o in MAIL_OUTCOMES if o.value == key), None)
             kind = NoticeKind.DECISION if outcome else NoticeKind(key)
             phrases += [_phrase(language, "body", kind, outcome, e) for e in entries]
         labels += [_phrase(language, "amount label", None, None, e)
@@ -195,6 +196,23 @@ def is_amazon(address: str) -> bool:
     return "@" in address and domain_of(address) in amazon_domains()
 
 
+def forwarding_addresses(listed: Iterable[str]) -> frozenset[str]:
+    """The seller's forwarding addresses as a message's sender is compared with them: lower
+    case, each entry a bare address or `Kim <kim@shop.example>`, several comma-separated.
+    Raises InputError for an entry that holds something that is no address."""
+    found: set[str] = set()
+    for entry in listed:
+        if not entry.strip(" \t,"):
+            continue
+        addresses = [address.strip().lower() for _, address in getaddresses([entry])]
+        if not all(a.rpartition("@")[0] and a.rpartition("@")[2] for a in addresses):
+            raise InputError("forwarders", entry.strip(), "not a list of e-mail addresses (give "
+                             "kim@shop.example or 'Kim <kim@shop.example>', several "
+                             "separated by commas)")
+        found.update(addresses)
+    return frozenset(found)
+
+
 def may_be_notice(sender: str, subject: str, notification_type: str,
                   forwarders: frozenset[str]) -> bool:
     """From headers alone: can this message be (or forward) an A-to-z notice? False skips it
@@ -213,9 +231,8 @@ def may_be_notice(sender: str, subject: str, notification_type: str,
 
 # --- classification -----------------------------------------------------------------------------
 # A decision's mail may recall the claim, and an information request the claim too: the later
-# stage wins. Amazon-funded grants also say "granted", so "covered the cost" is looked at first.
+# stage wins (MAIL_OUTCOMES is in the order a decision's outcome is looked for).
 _KIND_ORDER = (NoticeKind.DECISION, NoticeKind.INFO_REQUEST, NoticeKind.NEW_CLAIM)
-_OUTCOME_ORDER = (Outcome.GRANTED_AMAZON_FUNDED, Outcome.DENIED, Outcome.GRANTED_SELLER_FUNDED)
 # Dashes a Japanese mail program writes in an order id (Shift_JIS 0x817C read as a minus sign).
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
 ORDER_ID = re.compile(r"(?<![0-9A-Za-z])((?:[0-9]{3}|[A-Z][0-9]{2})-[0-9]{7}-[0-9]{7})(?![0-9])")
@@ -250,7 +267,7 @@ def classify(letter: Letter, where: str, *, forwarders: frozenset[str],
     said = "; ".join(matched)
     outcome = None
     if kind is NoticeKind.DECISION:
-        outcome = next((o for o in _OUTCOME_ORDER for p in body_hits if p.outcome is o), None)
+        outcome = next((o for o in MAIL_OUTCOMES for p in body_hits if p.outcome is o), None)
         if outcome is None:
             return _unrecognised(base, f"a decision ({said}), but its outcome wording is not "
                                  "recognised", said)

@@ -115,7 +115,7 @@ def us_info_request() -> bytes:
 
 
 def us_decision_seller_funded() -> bytes:
-    fields = envelope("Mon, 30 Nov 2026 11:20:00 -0800", f"Amazon <{AMAZON}.com>",
+    fields = envelope("Wed, 25 Nov 2026 11:20:00 -0800", f"Amazon <{AMAZON}.com>",
                       "Claim decision on order 113-7719024-8842210", "us-decision-1",
                       extra=[("X-Space-Notification-Type", CLOSE)])
     text = ("Hello,\n\nWe have granted an A-to-z Guarantee claim of $38.50 on the order "
@@ -271,7 +271,7 @@ def jp_new_claim_iso2022jp() -> bytes:
 
 def jp_decision_shift_jis() -> bytes:
     """Shift_JIS in base64, with the order id in full-width digits and Shift_JIS's dash."""
-    fields = envelope("Mon, 30 Nov 2026 14:00:00 +0900", f"Amazon.co.jp <{AMAZON}.co.jp>",
+    fields = envelope("Thu, 26 Nov 2026 14:00:00 +0900", f"Amazon.co.jp <{AMAZON}.co.jp>",
                       "マーケットプレイス保証の申し立てに関する決定", "jp-decision-1",
                       charset="shift_jis", extra=[("X-Space-Notification-Type", CLOSE)])
     text = ("出品者様\n\nマーケットプレイス保証の申し立てを認めました。\n"
