@@ -230,10 +230,10 @@ def test_a_claims_file_without_marketplaces_is_corrected_too(
         "UK", "2026-11-21T08:45:10+00:00")
 
 
-def test_an_e_mail_in_the_repeated_hour_keeps_the_earlier_reading(
+def test_an_e_mail_in_the_repeated_hour_keeps_its_exact_reading(
         run: Run, run_json: Json, tmp_path: Path) -> None:
-    # 01:30 PST on 1 Nov happens twice in Los Angeles; a claim time is a wall time, so the
-    # earlier reading (PDT) is kept: the deadline an hour early, never late, and said.
+    # 01:30 on 1 Nov happens twice in Los Angeles; the e-mail's Date says -0800, the second:
+    # the claim keeps that instant, and the 72 hours end at 01:30:05 PST on the 4th.
     raw = (EMAILS / "us-new-claim.eml").read_bytes().replace(
         b"Date: Tue, 24 Nov 2026 14:30:05 -0800", b"Date: Sun, 01 Nov 2026 01:30:05 -0800")
     message = tmp_path / "fold.eml"
@@ -242,11 +242,13 @@ def test_an_e_mail_in_the_repeated_hour_keeps_the_earlier_reading(
                 "2026-10-10", "--claim-date", "2026-11-01", *NOW)
     assert added.exit_code == 0, added.output
     result = _import(run, str(message))
-    assert "  filed 2026-11-01 -> 2026-11-01 01:30:05 PDT (the time from the e-mail)" \
+    assert "  filed 2026-11-01 -> 2026-11-01 01:30:05 PST (the time from the e-mail)" \
         in result.stderr
-    assert "  2026-11-01 01:30:05 happens twice there: the earlier is kept, the safe side" \
-        in result.stderr
-    assert run_json("status", "1", *NOW)["response_deadline"] == "2026-11-04T00:30:05-08:00"
+    assert "happens twice" not in result.stderr
+    assert run_json("status", "1", *NOW)["response_deadline"] == "2026-11-04T01:30:05-08:00"
+    edited = run("edit", "1", "--note", "buyer wrote back", *NOW)
+    assert edited.exit_code == 0, edited.output
+    assert run_json("status", "1", *NOW)["response_deadline"] == "2026-11-04T01:30:05-08:00"
 
 
 def test_an_e_mail_contradicting_the_marketplace_given_is_refused_naming_both(

@@ -326,19 +326,22 @@ def test_no_progress_off_a_terminal_or_when_turned_off() -> None:
     assert screen.getvalue() == ""
 
 
-def test_progress_per_row_costs_next_to_nothing() -> None:
-    def seconds(progress: object, rows: int = 200_000) -> float:
-        advance = progress.advance  # type: ignore[attr-defined]
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            for _ in range(rows):
-                advance()
-            best = min(best, time.perf_counter() - start)
-        return best
+def test_progress_hands_rows_to_rich_a_few_times_a_second_not_once_per_row(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from atoz.cli.progress import _HAND_OVER_SECONDS
 
     console, _ = fake_terminal()
     with progress_on_stderr("Importing", console=console) as progress:
         progress.phase("reading", total=600_000)
-        shown = seconds(progress)
-    assert shown < 5 * seconds(NO_PROGRESS)  # rich called per row would be about 12 times
+        display = progress._display  # type: ignore[attr-defined]
+        handed: list[int] = []
+        real = display.advance
+        monkeypatch.setattr(display, "advance",
+                            lambda task, n: (handed.append(n), real(task, n))[1])
+        started = time.monotonic()
+        for _ in range(200_000):
+            progress.advance()
+        took = time.monotonic() - started
+        progress.flush()  # type: ignore[attr-defined]
+    assert sum(handed) == 200_000  # every row counted
+    assert len(handed) <= took / _HAND_OVER_SECONDS + 2  # but rich called a few times a second

@@ -207,10 +207,10 @@ def _new_claim(store: Store, notice: Notice, options: ImportOptions) -> Applied:
         old, new = edit.changed["claim_date"]
         how = ("the filing moment from the e-mail" if not facts.claim_date_known else
                "the time from the e-mail" if moment >= recorded else "moved earlier")
-        kept = claim_instant(edit.claim).astimezone(tz)
-        told.append(f"  filed {old} -> {new} {zone_abbr(kept)} ({how})")
-        if kept != moment:  # claim times are wall times: one that happens twice is the earlier
-            told.append(f"  {new} happens twice there: the earlier is kept, the safe side")
+        filed = claim_instant(edit.claim)
+        seconds = f":{filed:%S}" if filed.second else ""
+        told.append(f"  filed {old} -> {filed:%Y-%m-%d %H:%M}{seconds} {zone_abbr(filed)} "
+                    f"({how})")
         told.append("  respond by "
                     + two_zones(edit.claim.response_deadline, options.now.zone, tz))
     return Applied("updated", edit.claim, told)
