@@ -57,13 +57,17 @@ def backup(store: Store, target: Path) -> Check:
         os.close(fd)
         destination = sqlite3.connect(str(temp))
         try:
-            store.conn.backup(destination)
+            # One snapshot for the copy and the count it is checked against: an `atoz add`
+            # committing meanwhile is in neither (and does not fail a sound backup).
+            with store.snapshot():
+                claims = store.counts()["claims"]
+                store.conn.backup(destination)
             # A standalone file: no write-ahead log to carry around with it.
             destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
         copied = check(temp)
-        if not copied.ok or copied.claims != store.counts()["claims"]:
+        if not copied.ok or copied.claims != claims:
             raise AtozError(f"backup to {target} failed its check (integrity "
                             f"{copied.integrity}, {copied.claims} claims); nothing was kept")
         if target.exists():
