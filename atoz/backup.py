@@ -31,6 +31,27 @@ class Check:
         return self.integrity == "ok"
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a database holds, as `atoz info` shows it."""
+
+    schema: str
+    claims: int
+    history: int
+    steps: int
+    orders: int
+    local_rules: int  # the seller's rule changes in force or still to start
+
+
+def contents(store: Store) -> Contents:
+    from atoz.policy import PolicyBook
+
+    counts = store.counts()
+    return Contents(store.schema_version(), counts["claims"], counts["history"],
+                    counts["steps"], counts["orders"],
+                    len(PolicyBook(store.local_rules()).active()))
+
+
 def check(path: Path) -> Check:
     """Open read-only and check a database (yours or a backup) before trusting it."""
     journal = path.with_name(path.name + "-journal")

@@ -95,9 +95,9 @@ def import_file(
                 progress=progress)
             result = run_import(store, path, kind, options)
     if as_json:
-        print_json({"file": name, "kind": result.kind, "added": result.added,
-                    "updated": result.updated, "unchanged": result.unchanged,
-                    "skipped": result.skipped, "notes": result.notes})
+        from atoz.serialize import import_json
+
+        print_json(import_json(name, result))
         return
     for line in result.notes:
         note(line)
