@@ -26,8 +26,10 @@ app.add_typer(policy_app, name="policy")
 SUMMARY = ("window_opens_after_delivery", "window_opens_after_order",
            "window_opens_after_confirmed_delivery", "window_closes_after_delivery",
            "response_hours", "appeal_days")
-HEADERS = ("opens +d delivery", "opens +d order", "opens +d tracked", "closes +d",
-           "respond h", "appeal d")
+# Each rule's column, with when it may go on a narrow terminal (highest first): the window's
+# days, the same almost everywhere, before the response hours a seller works to.
+HEADERS = (("opens +d delivery", 5), ("opens +d order", 6), ("opens +d tracked", 7),
+           ("closes +d", 4), ("respond h", 0), ("appeal d", 2))
 FromOption = Annotated[str | None, typer.Option(
     "--from", show_default=False,
     help="First claim day the rule applies to (default today).")]
@@ -72,8 +74,8 @@ def policy(
             rows.append([p.marketplace, p.timezone, p.currency,
                          *(f"{p.rules[n].value}{'*' if p.rules[n].local else ''}"
                            for n in SUMMARY)])
-        print_table(rows, [Column("mkt"), Column("time zone", drop=2), Column("cur", drop=3),
-                           *(Column(h, align="right", drop=1) for h in HEADERS)],
+        print_table(rows, [Column("mkt"), Column("time zone", drop=1), Column("cur", drop=3),
+                           *(Column(h, align="right", drop=d) for h, d in HEADERS)],
                     s.terminal(wide=wide, no_color=no_color),
                     title=f"A-to-z rules as of {policies[0].as_of} (* local: atoz policy set)")
         for rule in later:
