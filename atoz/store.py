@@ -60,10 +60,12 @@ def _derived_age(version: str | None) -> int:
     if version is None:
         return -1  # before meta.derived existed
     try:
-        theirs = tuple(int(part) for part in version.split("."))
+        theirs = [int(part) for part in version.split(".")]
     except ValueError:
         return 1
-    ours = tuple(int(part) for part in DERIVED.split("."))
+    ours = [int(part) for part in DERIVED.split(".")]
+    size = max(len(theirs), len(ours))  # '2.0' is '2'
+    theirs, ours = theirs + [0] * (size - len(theirs)), ours + [0] * (size - len(ours))
     return (theirs > ours) - (theirs < ours)
 
 

@@ -249,6 +249,10 @@ def test_an_older_derived_state_is_rebuilt_on_the_next_write(
         run: Run, run_json: Json, db_path: Path) -> None:
     assert run(*ADD).exit_code == 0
     with sqlite3.connect(db_path) as conn:
+        conn.execute("update meta set value = '2.0' where key = 'derived'")
+    conn.close()
+    assert run("list").exit_code == 0  # the same version, however written
+    with sqlite3.connect(db_path) as conn:
         conn.execute("update meta set value = '1' where key = 'derived'")
     conn.close()
     read = run("list")
