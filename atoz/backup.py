@@ -31,6 +31,27 @@ class Check:
         return self.integrity == "ok"
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a database holds, as `atoz info` shows it."""
+
+    schema: str
+    claims: int
+    history: int
+    steps: int
+    orders: int
+    local_rules: int  # the seller's rule changes in force or still to start
+
+
+def contents(store: Store) -> Contents:
+    from atoz.policy import PolicyBook
+
+    counts = store.counts()
+    return Contents(store.schema_version(), counts["claims"], counts["history"],
+                    counts["steps"], counts["orders"],
+                    len(PolicyBook(store.local_rules()).active()))
+
+
 def check(path: Path) -> Check:
     """Open read-only and check a database (yours or a backup) before trusting it."""
     journal = path.with_name(path.name + "-journal")
@@ -57,13 +78,17 @@ def backup(store: Store, target: Path) -> Check:
         os.close(fd)
         destination = sqlite3.connect(str(temp))
         try:
-            store.conn.backup(destination)
+            # One snapshot for the copy and the count it is checked against: an `atoz add`
+            # committing meanwhile is in neither (and does not fail a sound backup).
+            with store.snapshot():
+                claims = store.counts()["claims"]
+                store.conn.backup(destination)
             # A standalone file: no write-ahead log to carry around with it.
             destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
         copied = check(temp)
-        if not copied.ok or copied.claims != store.counts()["claims"]:
+        if not copied.ok or copied.claims != claims:
             raise AtozError(f"backup to {target} failed its check (integrity "
                             f"{copied.integrity}, {copied.claims} claims); nothing was kept")
         if target.exists():

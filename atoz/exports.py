@@ -75,7 +75,9 @@ def export_json(store: Store, now: Now, progress: Progress = NO_PROGRESS
     """The JSON export, in chunks: one record per line, `atoz_export` first (`atoz import`
     detects the file by it)."""
     with store.snapshot():
-        header = {"version": EXPORT_VERSION, "exported_at": rfc3339(now.recorded, now.zone),
+        # The moment the export is as of (--now), like every computed part below: two runs
+        # with the same --now are the same bytes (the real clock made them differ).
+        header = {"version": EXPORT_VERSION, "exported_at": rfc3339(now.at, now.zone),
                   "atoz": __version__, "schema": store.schema_version()}
         yield '{\n"atoz_export": ' + json.dumps(header, ensure_ascii=False)
         yield ',\n"policy_rules": ['

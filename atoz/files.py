@@ -66,9 +66,10 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def make_private_dirs(folder: Path) -> None:
+def make_private_dirs(folder: Path) -> list[Path]:
     """Create `folder` and any missing parents, each 0700 whatever the umask (Path.mkdir gives
-    parents the default mode, 0777 under `umask 000`)."""
+    parents the default mode, 0777 under `umask 000`). Returns the folders it made, outermost
+    first."""
     missing = []
     current = folder
     while not current.exists():
@@ -76,23 +77,27 @@ def make_private_dirs(folder: Path) -> None:
         if current.parent == current:
             break
         current = current.parent
+    made = []
     for path in reversed(missing):
         try:
             os.mkdir(path, 0o700)
         except FileExistsError:
             continue  # another process made it meanwhile
         os.chmod(path, 0o700)  # a umask cannot widen 0700, but a default ACL could
+        made.append(path)
+    return made
 
 
-def create_private(path: Path) -> None:
+def create_private(path: Path) -> bool:
     """Create an empty file readable by its owner only, unless it exists (never following a
-    link planted where the file would go)."""
+    link planted where the file would go). True when this call created it."""
     make_private_dirs(path.parent)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW, 0o600)
     except FileExistsError:
-        return
+        return False
     os.close(fd)
+    return True
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:

@@ -1,8 +1,8 @@
 """How long work reports its progress without knowing about terminals.
 
-Importers, restore, export and the calendar take a `Progress` and call it; the CLI decides what,
-if anything, the person sees (`atoz.cli.progress`). `advance` is called once per row, so an
-implementation must make it cheap.
+Importers, restore, export and the rebuild of derived state take a `Progress` and call it (the
+calendar is quick enough to need none); the CLI decides what, if anything, the person sees
+(`atoz.cli.progress`). `advance` is called once per row, so an implementation must make it cheap.
 """
 
 from __future__ import annotations

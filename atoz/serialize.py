@@ -9,22 +9,30 @@ integer; dates are ISO days; outcomes, steps and states are the StrEnum values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from atoz import __version__
 from atoz.agenda import Item, Urgency
-from atoz.claims import ClaimPicture
+from atoz.claims import ClaimPicture, Edit
 from atoz.exposure import Exposure, Tally
 from atoz.instants import Now, left_text, rfc3339, seconds_between
 from atoz.money import decimal_text
 from atoz.odr import NOTE as ODR_NOTE
 from atoz.odr import Counted, Ledger, MarketLedger
 from atoz.playbook import STEP_WORDS, last_day, overdue
-from atoz.policy import Policy, packaged
+from atoz.policy import LocalRule, Policy, Reading, packaged
 from atoz.records import Claim, HistoryEntry, Order, Step, StepState
 from atoz.report import WeeklyReport, WinRate
 from atoz.weeks import week_of
 from atoz.windows import Filing, Window, classify_filing
+
+if TYPE_CHECKING:  # the modules of single commands, loaded only by them
+    from atoz.backup import Contents
+    from atoz.imports.common import ImportResult
+    from atoz.intake import Added
+    from atoz.rule_changes import RuleChange
 
 Json = dict[str, Any]
 
@@ -145,8 +153,6 @@ def item_json(item: Item, now: Now) -> Json:
     }
 
 
-
-
 def order_json(order: Order) -> Json:
     return {"order_id": order.order_id, "purchase_date": iso(order.purchase_date),
             "latest_delivery": iso(order.latest_delivery), "marketplace": order.marketplace,
@@ -231,3 +237,86 @@ def exposure_json(e: Exposure) -> Json:
         "weeks": [{"week": w.label, "start": iso(w.start), "end": iso(w.end), **tally(t)}
                   for w, t in sorted(e.weeks.items())],
     }
+
+
+# --- what a writing command did --------------------------------------------------------------
+def pairs(changes: Mapping[str, tuple[Any, Any]]) -> Json:
+    """`changed` and `moved`: each field's `{"old": ..., "new": ...}`."""
+    return {name: {"old": old, "new": new} for name, (old, new) in changes.items()}
+
+
+def added_json(added: Added, now: Now) -> Json:
+    return {**claim_json(added.claim, now), "completed": added.completed,
+            "filled_from": added.filled_from, "notes": added.notes}
+
+
+def marked_json(claim: Claim, step: Step, now: Now) -> Json:
+    return {**claim_json(claim, now), "step": step_json(step, claim, now)}
+
+
+def edited_json(edit: Edit, now: Now) -> Json:
+    return {**claim_json(edit.claim, now), "changed": pairs(edit.changed),
+            "moved": pairs(edit.moved), "notes": edit.notes}
+
+
+def decided_json(p: ClaimPicture, moved: Mapping[str, tuple[str, str]], now: Now) -> Json:
+    return {**picture_json(p, now), "moved": pairs(moved)}
+
+
+def import_json(name: str, result: ImportResult) -> Json:
+    return {"file": name, "kind": result.kind, "added": result.added,
+            "updated": result.updated, "unchanged": result.unchanged,
+            "skipped": result.skipped, "notes": result.notes}
+
+
+# --- the rules --------------------------------------------------------------------------------
+def _reading_json(x: Reading, *, dated: bool) -> Json:
+    when = {"checked": x.checked, "current": x.current} if dated else {}
+    return {"value": x.value, "source": x.source, **when, "quote": x.quote, "note": x.note}
+
+
+def policy_json(p: Policy, later: Sequence[LocalRule]) -> Json:
+    """The rules in force for a marketplace, and the local rules of `later` that start later."""
+    return {
+        "marketplace": p.marketplace, "name": p.name, "domain": p.domain,
+        "marketplace_id": p.marketplace_id, "timezone": p.timezone, "currency": p.currency,
+        "policy_id": p.policy_id, "as_of": p.as_of,
+        "rules": {name: {
+            "value": r.value, "unit": r.unit, "source": r.source, "as_of": r.as_of,
+            "note": r.note, "local": r.local is not None,
+            "effective_from": iso(r.local.effective_from) if r.local else None,
+            "readings": [_reading_json(x, dated=True) for x in r.readings]}
+            for name, r in p.rules.items()},
+        "outcomes": {str(o): {"payer": str(f.payer) if f.payer else None, "odr": str(f.odr),
+                              "source": f.source, "note": f.note,
+                              "readings": [_reading_json(x, dated=False) for x in f.readings]}
+                     for o, f in p.outcomes.items()},
+        "later": [{"rule": r.rule, "value": r.value, "source": r.source,
+                   "effective_from": iso(r.effective_from)}
+                  for r in later if r.marketplace == p.marketplace],
+    }
+
+
+def rule_change_json(change: RuleChange) -> Json:
+    return {"marketplace": change.marketplace, "rule": change.rule, "value": change.value,
+            "effective_from": iso(change.effective_from), "recomputed": change.recomputed,
+            "moved": [{"claim_id": m.claim.id, "order_id": m.claim.order_id,
+                       "moved": pairs(m.moved)} for m in change.moved]}
+
+
+# --- the tool itself --------------------------------------------------------------------------
+def info_json(database: Path, now: Now, held: Contents | None,
+              integrity: str | None = None) -> Json:
+    """`atoz info`: where the database is (`held` None: not created yet) and what it holds;
+    `integrity` with --check."""
+    data: Json = {
+        "version": __version__, "database": str(database.absolute()),
+        "timezone": now.zone_name, "now": rfc3339(now.at, now.zone),
+        "policy_as_of": packaged("US").as_of,
+        "schema": held.schema if held else None, "claims": held.claims if held else None,
+        "history": held.history if held else None, "steps": held.steps if held else None,
+        "orders": held.orders if held else None,
+        "local_rules": held.local_rules if held else None}
+    if integrity is not None:
+        data["integrity"] = integrity
+    return data

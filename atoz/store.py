@@ -9,7 +9,6 @@ creates, migrates or writes it; only a command that records something opens it f
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ from urllib.parse import quote
 
 from atoz import __version__
 from atoz.errors import AtozError, InputError
-from atoz.files import create_private, is_sqlite
+from atoz.files import companions, create_private, is_sqlite, make_private_dirs, remove_quietly
 from atoz.policy import LocalRule
 from atoz.records import (
     Claim,
@@ -54,6 +53,47 @@ class SchemaError(AtozError):
     """The file is not a database this atoz can use (as asked)."""
 
 
+def _derived_age(version: str | None) -> int:
+    """How the derived-state version a file records compares with this atoz's: -1 older
+    (rebuild it), 0 the same, 1 newer (made by a newer atoz: never rebuilt backwards).
+    Compared as numbers ('10' is after '9'); a version this atoz cannot read counts as newer."""
+    if version is None:
+        return -1  # before meta.derived existed
+    try:
+        theirs = [int(part) for part in version.split(".")]
+    except ValueError:
+        return 1
+    ours = [int(part) for part in DERIVED.split(".")]
+    size = max(len(theirs), len(ours))  # '2.0' is '2'
+    theirs, ours = theirs + [0] * (size - len(theirs)), ours + [0] * (size - len(ours))
+    return (theirs > ours) - (theirs < ours)
+
+
+def _connect_read(path: Path) -> sqlite3.Connection:
+    """A read-only connection that sees every committed write, the ones still in the `-wal` too.
+
+    A WAL database in a folder nobody can write (read-only media, a backup mount) with no `-wal`
+    beside it cannot be opened read-only (SQLite would create its `-shm`): only then is it opened
+    `immutable`, which is safe because no writer can exist there. Never beside a `-wal`:
+    `immutable` ignores the log and would miss the commits still in it.
+    """
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "unable to open" not in str(exc):
+            raise SchemaError(f"{path}: {exc}") from None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        raise AtozError(f"{path} cannot be read where it is: its write-ahead log ({wal.name}) "
+                        f"holds committed changes, and SQLite cannot create {path.name}-shm "
+                        "in a read-only folder; copy the folder somewhere writable")
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=30, isolation_level=None)
+
+
 class Store:
     """Every read and write of the claim core; callers never write SQL for it.
 
@@ -66,6 +106,7 @@ class Store:
         self.path = path
         self.writable = writable
         self._waiting = waiting
+        self.created: list[Path] | None = None  # made by open_write: the folders it made
 
     # opening -----------------------------------------------------------------------------
     @classmethod
@@ -81,11 +122,7 @@ class Store:
         if path.stat().st_size == 0 or not is_sqlite(path):
             what = "empty" if path.stat().st_size == 0 else "not a SQLite database"
             raise SchemaError(f"{path} is {what}: not an atoz database")
-        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        # immutable: SQLite then reads without creating -shm beside a file on read-only media.
-        mode = "ro" if writable else "ro&immutable=1"
-        conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode={mode}", uri=True,
-                               timeout=30, isolation_level=None)
+        conn = _connect_read(path)
         store = cls(conn, path, writable=False)
         try:
             store._check_readable(current)
@@ -103,11 +140,14 @@ class Store:
         new = not path.exists()
         if not new and path.stat().st_size > 0 and not is_sqlite(path):
             raise SchemaError(f"{path} is not a SQLite database; atoz will not write into it")
+        made: list[Path] = []
         if new:
-            create_private(path)
+            made = make_private_dirs(path.parent)
+            new = create_private(path)  # False: another atoz created it meanwhile
         # Autocommit: atoz begins every transaction itself (BEGIN IMMEDIATE), never sqlite3.
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         store = cls(conn, path, writable=True, waiting=waiting)
+        store.created = made if new else None
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -121,6 +161,38 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def discard_if_unused(self) -> bool:
+        """Remove the database this store created, and the folders made for it, when nothing
+        was recorded in it: a first command that fails leaves no file behind. The check and the
+        removal happen under the write lock, so a file another atoz has begun to fill is kept.
+        Closes the store."""
+        if self.created is None:
+            return False
+        made, self.created = self.created, None
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self.conn.execute("PRAGMA busy_timeout = 0")  # busy: another atoz is using it
+            self.conn.execute("BEGIN IMMEDIATE")
+            tables = [name for (name,) in self.conn.execute(
+                "select name from sqlite_master where type = 'table' and name not like "
+                "'sqlite_%' and name not in ('meta', '_sqlite_migrations')")]
+            if any(self.conn.execute(f"select 1 from [{name}] limit 1").fetchone()
+                   for name in tables):
+                return False
+            for path in companions(self.path):
+                remove_quietly(path)
+        except sqlite3.Error:
+            return False
+        finally:
+            self.conn.close()
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:  # something else was put there meanwhile
+                break
+        return True
 
     @cached_property
     def db(self) -> Database:
@@ -152,13 +224,20 @@ class Store:
         self.conn.execute("insert into meta (key, value) values (?, ?) on conflict (key) do "
                           "update set value = excluded.value", [key, value])
 
-    def _newer(self, applied: list[str]) -> str | None:
+    def newer(self) -> str | None:
+        """Why this file is newer than this atoz (its schema or its derived state), or None.
+        A newer atoz's file can still be read; it is never written."""
+        applied = self.applied_migrations()
         unknown = [name for name in applied if name not in KNOWN]
-        if not unknown:
+        if unknown:
+            what = f"schema {unknown[-1]}"
+        elif _derived_age(self.meta("derived")) > 0:
+            what = f"derived state {self.meta('derived')}, this atoz's is {DERIVED}"
+        else:
             return None
         made_by = self.meta("written_by") or "a newer atoz"
-        return (f"{self.path} was written by atoz {made_by} (schema {unknown[-1]}), newer than "
-                f"this atoz {__version__}")
+        return (f"{self.path} was written by atoz {made_by} ({what}), newer than this atoz "
+                f"{__version__}")
 
     def _check_readable(self, current: bool) -> None:
         try:
@@ -170,18 +249,17 @@ class Store:
             raise SchemaError(f"{self.path}: {exc}") from None
         if not applied or not has_claims:
             raise SchemaError(f"{self.path} has no atoz schema: not an atoz database")
-        if self._newer(applied) or not current:
+        if self.newer() or not current:
             return  # a newer atoz's file: reading may go on, writing is refused
-        if applied != [name for name, _ in MIGRATIONS] or self.meta("derived") != DERIVED:
+        if applied != [name for name, _ in MIGRATIONS] or not self.derived_is_current:
             raise SchemaError(f"{self.path} was made by an older atoz (schema "
                               f"{applied[-1]}): run `atoz migrate` (or any command that "
                               "records something) to bring it forward")
 
     def _migrate(self) -> None:
-        applied = self.applied_migrations()
-        if problem := self._newer(applied):
+        if problem := self.newer():
             raise SchemaError(f"{problem}: upgrade atoz to write to it (reading still works)")
-        if applied != [name for name, _ in MIGRATIONS]:
+        if self.applied_migrations() != [name for name, _ in MIGRATIONS]:
             with self.transaction():
                 migrations().apply(self.db)
                 if not self.has_claims():  # nothing derived to rebuild
@@ -189,7 +267,9 @@ class Store:
 
     @property
     def derived_is_current(self) -> bool:
-        return self.meta("derived") == DERIVED
+        """False when an older atoz derived the state from history (a newer one's is refused
+        for writing before this is asked)."""
+        return _derived_age(self.meta("derived")) == 0
 
     # transactions ------------------------------------------------------------------------
     def _begin(self) -> None:

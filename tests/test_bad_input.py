@@ -729,3 +729,38 @@ def test_amazon_data_with_nothing_in_it_is_not_an_error(
     assert "0 added, 0 updated, 0 unchanged, 0 skipped" in result.stdout
     assert "no " in result.stderr
     assert stored(seeded) == before
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("import", "{tmp}/nope.csv"), id="import-missing-file"),
+    pytest.param(("import", "{tmp}/claims.csv"), id="import-bad-row"),
+    pytest.param((*NEW[:3], "2026-13-01", *NEW[4:]), id="add-bad-date"),
+    pytest.param(("policy", "set", "US", "response_hours", "abc", "--source", "https://x"),
+                 id="policy-set-bad-value"),
+    pytest.param(("done", "7", "contact"), id="done-no-such-claim"),
+    pytest.param(("migrate", "--db", "{tmp}/folder"), id="db-is-a-folder"),
+])
+def test_a_failed_first_command_leaves_no_database_behind(
+        run: Run, no_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        args: tuple[str, ...]) -> None:
+    # A first command with a typo must not leave a migrated, empty database (nor the folders
+    # made for it): the next one would then find a file that looks like the user's data.
+    (tmp_path / "claims.csv").write_bytes(claims_csv(claim_row(order_date="2026-02-30")))
+    (tmp_path / "folder").mkdir()
+    db = tmp_path / "new" / "nested" / "atoz.db"
+    monkeypatch.setenv("ATOZ_DB", str(db))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run(*(arg.replace("{tmp}", str(tmp_path)) for arg in args))
+    check_refused(result, 1 if args[0] == "done" else 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_first_command_that_succeeds_keeps_its_new_database(
+        run: Run, no_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "new" / "atoz.db"
+    monkeypatch.setenv("ATOZ_DB", str(db))
+    assert run("migrate").exit_code == 0  # an empty database, made on purpose
+    assert db.exists()
+    assert run(*NEW).exit_code == 0
+    assert run("done", "9", "contact").exit_code == 1  # a failure later removes nothing
+    assert db.exists() and json.loads(run("list", "--json").stdout)[0]["claim_id"] == 1

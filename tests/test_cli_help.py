@@ -84,3 +84,7 @@ def test_ci_runs_the_readme_quick_start_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     for line in lines:
         assert line in ci.splitlines(), line
+    # ...in a copy of the checkout with its own .venv: the developer's is never removed.
+    before = ci.split(lines[0], 1)[0]
+    assert 'cd "$copy"' in before.splitlines() and "mktemp -d" in before
+    assert not re.search(r"rm -rf\s+[\"']?\.?/?\.venv", ci)

@@ -561,6 +561,33 @@ def test_out_dash_writes_standard_output(run: Run, tmp_path: Path) -> None:
     assert not (tmp_path / "-").exists()
 
 
+def test_the_same_now_gives_the_same_bytes_whatever_the_real_clock_says(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `export --out -` once differed from `export` under load: the header's exported_at came
+    # from the real clock, so two runs a second apart differed. With --now, nothing may.
+    import datetime as dt
+    from types import SimpleNamespace
+
+    import atoz.cli.clock
+
+    load_sample(run)
+    ok(run("policy", "set", "UK", "response_hours", "72", "--source", "https://x.example",
+           *NOW))
+
+    class Clock(dt.datetime):
+        real = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.UTC)
+
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Clock:
+            cls.real += dt.timedelta(seconds=61)  # every command a minute after the last
+            return cls.fromtimestamp(cls.real.timestamp(), tz)
+
+    monkeypatch.setattr(atoz.cli.clock, "dt", SimpleNamespace(**{**vars(dt), "datetime": Clock}))
+    for command in (("export",), ("export", "--format", "csv"), ("calendar",)):
+        first = ok(run(*command, *NOW)).stdout_bytes
+        assert ok(run(*command, "--out", "-", *NOW)).stdout_bytes == first, command
+
+
 def test_out_into_a_missing_folder_is_a_clear_error(tmp_path: Path, run: Run) -> None:
     result = run("export", "--out", str(tmp_path / "nope" / "x.json"))
     assert result.exit_code == 2

@@ -167,3 +167,41 @@ def test_an_empty_listing_is_an_empty_array(run: Callable[..., Result]) -> None:
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     result = run("due-today", "--json", "--today", "2026-11-28")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_every_json_output_is_built_in_serialize() -> None:
+    # One contract, one place: a command hands records to an atoz.serialize function and
+    # prints what it returns; a dict built in a command module would drift from docs/json.md.
+    import ast
+
+    from atoz import serialize
+
+    built_there = {name for name in dir(serialize) if name.endswith("_json")}
+
+    def from_serialize(value: ast.expr) -> bool:
+        if isinstance(value, ast.ListComp):
+            value = value.elt
+        return isinstance(value, ast.Call) and getattr(value.func, "id", "") in built_there
+
+    for path in sorted((ROOT / "atoz" / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                 and from_serialize(node.value) for target in node.targets
+                 if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print_json":
+                (value,) = node.args
+                assert from_serialize(value) or getattr(value, "id", "") in names, \
+                    f"{path.name}:{node.lineno}: JSON built outside atoz/serialize.py"
+
+
+def test_info_says_where_the_database_will_be_before_it_exists(
+        run: Callable[..., Result], no_db: Path) -> None:
+    result = run("info", "--json", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    keys(info, "Info")
+    assert info["database"] == str(no_db) and info["claims"] is None
+    assert not no_db.exists()
+    checked = run("info", "--check", "--json", "--now", NOW)
+    assert checked.exit_code == 1 and "no database at" in checked.stderr

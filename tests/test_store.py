@@ -26,6 +26,7 @@ was written by atoz 0.1.0 itself (its last schema, `0005_steps_by_deadline`), ru
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -216,6 +217,52 @@ def test_a_database_from_a_newer_atoz_is_refused_for_writing_but_still_read(
     assert run_json("info")["schema"] == "0099_from_the_future"
 
 
+@pytest.mark.parametrize("derived", ["3", "10", "2.1"])
+def test_a_newer_derived_state_is_refused_for_writing_and_never_rebuilt_backwards(
+        run: Run, run_json: Json, db_path: Path, derived: str) -> None:
+    # Compared as versions: '10' is after '2' (as text it sorts before), and a newer atoz's
+    # deadlines are never recomputed by this one's older rules.
+    assert run(*ADD).exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update meta set value = ? where key = 'derived'", [derived])
+        conn.execute("update meta set value = '0.3.0' where key = 'written_by'")
+    conn.close()
+    before = snapshot(db_path)
+    newer = (f"{db_path} was written by atoz 0.3.0 (derived state {derived}, this atoz's is "
+             f"2), newer than this atoz {__version__}")
+    for args in (("migrate",), ("done", "1", "contact"), ("add", "114-1234567-1234567",
+                                                          "--order-date", "2026-10-01",
+                                                          "--latest-delivery", "2026-10-09")):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr == f"Error: {newer}: upgrade atoz to write to it (reading still " \
+                                "works)\n", args
+        assert snapshot(db_path) == before, args
+    assert _rows(db_path, "select value from meta where key = 'derived'") == [(derived,)]
+    listed = run("list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [c["order_id"] for c in json.loads(listed.stdout)] == ["113-1234567-1234567"]
+    assert "older" not in listed.stderr and newer in listed.stderr
+
+
+def test_an_older_derived_state_is_rebuilt_on_the_next_write(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    assert run(*ADD).exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update meta set value = '2.0' where key = 'derived'")
+    conn.close()
+    assert run("list").exit_code == 0  # the same version, however written
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update meta set value = '1' where key = 'derived'")
+    conn.close()
+    read = run("list")
+    assert read.exit_code == 1 and "made by an older atoz" in read.stderr
+    migrated = run("migrate")
+    assert migrated.exit_code == 0, migrated.stderr
+    assert "Brought 1 claims forward" in migrated.stderr
+    assert _rows(db_path, "select value from meta where key = 'derived'") == [("2",)]
+
+
 # --- backups and the check ----------------------------------------------------------------
 def test_backup_is_a_sound_private_copy_and_never_overwrites(
         run: Run, tmp_path: Path) -> None:
@@ -262,6 +309,28 @@ def test_backup_writes_a_temporary_name_and_renames_only_once_checked(
     bad = run("backup", str(folder / "c.db"))
     assert bad.exit_code == 1 and "failed its check" in bad.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["b.db"]  # nothing kept, no temp file
+
+
+def test_a_claim_added_while_a_backup_runs_does_not_fail_it(
+        run: Run, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The copy and the count it is checked against come from one snapshot: an `atoz add`
+    # committing after the copy (here: while the copy is being checked) is in neither.
+    assert run(*ADD).exit_code == 0
+    real_check = atoz.backup.check
+
+    def add_meanwhile(path: Path) -> atoz.backup.Check:
+        other = run("add", "114-7654321-7654321", "--order-date", "2026-10-01",
+                    "--latest-delivery", "2026-10-09")
+        assert other.exit_code == 0, other.stderr
+        return real_check(path)
+
+    monkeypatch.setattr(atoz.backup, "check", add_meanwhile)
+    target = tmp_path / "backup.db"
+    result = run("backup", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert "1 claims, integrity ok" in result.stdout
+    assert _rows(target, "select order_id from claims") == [("113-1234567-1234567",)]
+    assert _rows(db_path, "select count(*) from claims") == [(2,)]
 
 
 def test_info_check_runs_the_integrity_check(run: Run) -> None:
@@ -362,34 +431,90 @@ def _read_only_folder_command(folder: Path) -> list[str] | None:
     return ["unshare", "-m", "sh", "-c", f'{mount} && exec "$@"', "sh"]
 
 
+def _in_read_only(folder: Path, run: Run, *args: str) -> tuple[int, str, str]:
+    """`atoz ARGS` while `folder` cannot be written (a subprocess under root): exit code,
+    stdout, stderr; skips the test where no folder can be made unwritable."""
+    prefix = _read_only_folder_command(folder)
+    if prefix is None:
+        pytest.skip("cannot make a folder unwritable here: running as root without "
+                    "permission to make a read-only bind mount")
+    if prefix:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+        command = [*prefix, sys.executable, "-m", "atoz", *args]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stdout, done.stderr
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()}
+    folder.chmod(0o555)
+    for path in modes:
+        path.chmod(0o444)
+    try:
+        result = run(*args)
+    finally:
+        folder.chmod(0o700)
+        for path, mode in modes.items():
+            path.chmod(mode)
+    return result.exit_code, result.stdout, result.stderr
+
+
 def test_a_wal_database_in_a_read_only_folder_can_be_read(run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "media"
     folder.mkdir()
     db = folder / "atoz.db"
     assert run(*ADD, "--db", str(db)).exit_code == 0
     assert _rows(db, "pragma journal_mode") == [("wal",)]
-    prefix = _read_only_folder_command(folder)
-    if prefix is None:
-        pytest.skip("cannot make a folder unwritable here: running as root without "
-                    "permission to make a read-only bind mount")
     before = _digest(db)
-    env = {**os.environ, "ATOZ_DB": str(db), "PYTHONPATH": str(Path(__file__).parents[1])}
-    if prefix:
-        command = [*prefix, sys.executable, "-m", "atoz", "list", "--json"]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-        output, code, errors = result.stdout, result.returncode, result.stderr
-    else:
-        folder.chmod(0o555)
-        db.chmod(0o444)
-        try:
-            listed = run("list", "--json", "--db", str(db))
-        finally:
-            folder.chmod(0o700)
-        output, code, errors = listed.stdout, listed.exit_code, listed.stderr
+    code, output, errors = _in_read_only(folder, run, "list", "--json", "--db", str(db))
     assert code == 0, errors
     assert '"order_id": "113-1234567-1234567"' in output
     assert _digest(db) == before
     assert sorted(p.name for p in folder.iterdir()) == ["atoz.db"]
+
+
+def _copied_mid_write(run: Run, tmp_path: Path, companions: tuple[str, ...]) -> Path:
+    """A copy of a database whose latest commit (a second claim) is still in its `-wal`, as
+    a copy taken while another program holds it open: the file, and the `companions`."""
+    db = tmp_path / "atoz.db"
+    assert run(*ADD, "--db", str(db)).exit_code == 0
+    holder = sqlite3.connect(db)  # the last to close would fold the log into the file
+    holder.execute("select count(*) from claims").fetchone()
+    assert run("add", "114-7654321-7654321", "--order-date", "2026-10-01",
+               "--latest-delivery", "2026-10-09", "--db", str(db)).exit_code == 0
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("atoz.db", *companions):
+        shutil.copyfile(tmp_path / name, media / name)
+    holder.close()
+    assert (media / "atoz.db-wal").stat().st_size > 0  # (opening it here would fold it in)
+    assert sorted(p.name for p in media.iterdir()) == sorted(("atoz.db", *companions))
+    return media / "atoz.db"
+
+
+@pytest.mark.parametrize("args", [("list", "--json"), ("info", "--check"), ("backup", "B")])
+def test_a_read_only_copy_sees_the_commits_still_in_its_write_ahead_log(
+        run: Run, tmp_path: Path, args: tuple[str, ...]) -> None:
+    # `immutable` would read the file alone: one claim, and a backup missing the other.
+    db = _copied_mid_write(run, tmp_path, ("atoz.db-wal", "atoz.db-shm"))
+    target = tmp_path / "backup.db"
+    code, output, errors = _in_read_only(
+        db.parent, run, *(str(target) if a == "B" else a for a in args), "--db", str(db))
+    assert code == 0, errors
+    if args[0] == "list":
+        assert output.count('"order_id"') == 2
+    elif args[0] == "info":
+        assert "claims        2" in output
+    else:
+        assert "2 claims, integrity ok" in output
+        assert _rows(target, "select count(*) from claims") == [(2,)]
+
+
+def test_a_log_that_cannot_be_read_in_a_read_only_folder_is_an_error_not_missing_claims(
+        run: Run, tmp_path: Path) -> None:
+    # Without its -shm, SQLite cannot read the log where nothing can be created.
+    db = _copied_mid_write(run, tmp_path, ("atoz.db-wal",))
+    code, output, errors = _in_read_only(db.parent, run, "list", "--json", "--db", str(db))
+    assert code == 1 and output == ""
+    assert errors.startswith(f"Error: {db} cannot be read where it is: its write-ahead log "
+                             "(atoz.db-wal) holds committed changes"), errors
 
 
 def test_the_fact_columns_follow_the_order_of_the_fields() -> None:

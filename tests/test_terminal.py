@@ -43,6 +43,53 @@ def test_every_table_fits_the_terminal(seeded: None, run: Callable[..., Result],
     assert not wide, f"{len(wide)} line(s) wider than {width}: {wide[:3]}"
 
 
+def _table_header(output: str) -> list[str]:
+    """The first table's column names (two spaces or more apart)."""
+    lines = output.splitlines()
+    rule = next(n for n, line in enumerate(lines) if line.startswith("---"))
+    return re.split(r"\s{2,}", lines[rule - 1].strip())
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_policy_keeps_the_response_hours_and_the_time_zone(
+        seeded: None, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch,
+        width: int) -> None:
+    # The window's days (the same almost everywhere) go first, never the hours a seller
+    # works to or the zone they are counted in.
+    monkeypatch.setenv("COLUMNS", str(width))
+    header = _table_header(run("policy").stdout)
+    assert {"mkt", "time zone", "respond h", "appeal d", "closes +d"} <= set(header)
+    if width == 80:
+        assert not any(name.startswith("opens") for name in header)
+
+
+@pytest.mark.parametrize("width", [100, 120])
+def test_due_today_keeps_the_marketplace_time_beside_the_deadline(
+        seeded: None, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch,
+        width: int) -> None:
+    # Columns that may go (the order, the due day) go before the deadline loses the
+    # marketplace's own time.
+    monkeypatch.setenv("COLUMNS", str(width))
+    output = run("due-today", "--ahead", "7", *NOW).stdout
+    header = _table_header(output)
+    assert "deadline" in header and "order" not in header
+    assert re.search(r"2026-11-19 16:00 CST \(2026-11-19 00:00 PST\)", output)
+    assert ("due" in header) == (width == 120)
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_every_footnote_has_its_mark_in_the_table(
+        seeded: None, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch,
+        width: int) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = run("due-today", "--ahead", "7", *NOW).stdout.splitlines()
+    notes = [line.split("]")[0] + "]" for line in lines if re.match(r"\[[0-9]+\] ", line)]
+    assert notes, "the sample data has steps whose due day moved"
+    rows = [line for line in lines if not re.match(r"\[[0-9]+\] ", line)]
+    for mark in notes:
+        assert any(mark in row for row in rows), f"{mark} explains nothing shown at {width}"
+
+
 def test_amounts_and_dates_are_never_split_and_wide_shows_every_column(
         seeded: None, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")

@@ -52,6 +52,10 @@ class Session:
 
         store = Store.open_read(self.db_path(option), current=current)
         self.stores.append(store)
+        if newer := store.newer():
+            from atoz.cli.render import note
+
+            note(f"{newer}: reading it, but only a newer atoz can record anything in it")
         return store
 
     def write(self, option: Path | None) -> Store:
@@ -94,6 +98,12 @@ class Session:
         from atoz.cli.render import detect_terminal
 
         return detect_terminal(no_color=no_color or self.root_no_color, wide=wide)
+
+    def abandon(self) -> None:
+        """The command failed: a database it created (and left empty) goes away again, so a
+        mistyped first command leaves no file, as if it had never run."""
+        for store in self.stores:
+            store.discard_if_unused()
 
     def close(self) -> None:
         # Closing folds the write-ahead log back into the file when the command ends.
@@ -152,6 +162,14 @@ def _usage_error(exc: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _failed(exc: BaseException) -> bool:
+    """Whether the command ended in failure (an exit code other than 0, or an exception)."""
+    if isinstance(exc, SystemExit):
+        return exc.code not in (0, None)
+    code = getattr(exc, "exit_code", None)  # click's Exit, as typer.Exit raises it
+    return code != 0 if isinstance(code, int) else True
+
+
 class Group(TyperGroup):
     """Turns an AtozError, a usage error, an OS error or a database error into one line on
     stderr and its exit code: never a traceback for anything a user or the machine did."""
@@ -168,6 +186,14 @@ class Group(TyperGroup):
             raise _usage_error(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
+        try:
+            return self._invoke(ctx)
+        except BaseException as exc:
+            if isinstance(ctx.obj, Session) and _failed(exc):
+                ctx.obj.abandon()
+            raise
+
+    def _invoke(self, ctx: Any) -> Any:
         from typer._click.exceptions import UsageError
 
         from atoz.cli.render import error

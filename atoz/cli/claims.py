@@ -119,7 +119,7 @@ def add(
     from atoz.cli.views import deadline_text
     from atoz.facts import fact_texts
     from atoz.intake import add_or_complete
-    from atoz.serialize import claim_json
+    from atoz.serialize import added_json
 
     s = session(ctx)
     moment = s.now(now, today)
@@ -132,8 +132,7 @@ def add(
         added = add_or_complete(store, s.book(store), given, moment)
     claim = added.claim
     if as_json:
-        print_json({**claim_json(claim, moment), "completed": added.completed,
-                    "filled_from": added.filled_from, "notes": added.notes})
+        print_json(added_json(added, moment))
         return
     for line in added.notes:
         note(line)
@@ -249,7 +248,7 @@ def status(
     from atoz.errors import InputError
     from atoz.facts import parse_choice, parse_odr, parse_outcome
     from atoz.records import Payer
-    from atoz.serialize import picture_json
+    from atoz.serialize import decided_json, picture_json
 
     s = session(ctx)
     moment = s.now(now, today)
@@ -278,8 +277,7 @@ def status(
             odr=parse_odr(odr) if odr else None, note=note_text)
         moved = moved_between(before, moments(updated, store.steps(updated.id), book))
     if as_json:
-        print_json({**picture_json(picture(store, book, updated), moment),
-                    "moved": {k: {"old": o, "new": n} for k, (o, n) in moved.items()}})
+        print_json(decided_json(picture(store, book, updated), moved, moment))
         return
     note(f"Claim {updated.id}: {updated.outcome} on {when} (paid by {updated.payer or '-'}, "
          f"ODR {updated.odr}).")

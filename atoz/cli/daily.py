@@ -108,7 +108,7 @@ def _mark(ctx: typer.Context, claim: str, step: str, on: str | None, note_text: 
           db: Any, now: str | None, today: str | None, as_json: bool, skip: bool) -> None:
     from atoz.claims import day_on, find_claim, mark_step
     from atoz.records import HistoryKind
-    from atoz.serialize import claim_json, step_json
+    from atoz.serialize import marked_json
 
     s = session(ctx)
     moment = s.now(now, today)
@@ -119,7 +119,7 @@ def _mark(ctx: typer.Context, claim: str, step: str, on: str | None, note_text: 
         updated, marked = mark_step(store, s.book(store), found.id, step, when, moment,
                                     note_text, HistoryKind.SKIP if skip else HistoryKind.DONE)
     if as_json:
-        print_json({**claim_json(updated, moment), "step": step_json(marked, updated, moment)})
+        print_json(marked_json(updated, marked, moment))
         return
     out(f"Claim {updated.id}: {marked.name} {'skipped' if skip else 'done'} on {when}.")
 
@@ -199,7 +199,7 @@ def edit(
     Example: atoz edit 1 --claim-date "2026-11-02 14:30";  atoz edit 5 --odr counted
     """
     from atoz.claims import edit_claim, find_claim
-    from atoz.serialize import claim_json
+    from atoz.serialize import edited_json
 
     s = session(ctx)
     moment = s.now(now, today)
@@ -214,10 +214,7 @@ def edit(
         result = edit_claim(store, s.book(store), find_claim(store, claim).id, changes, moment,
                             note=why)
     if as_json:
-        print_json({**claim_json(result.claim, moment),
-                    "changed": {k: {"old": o, "new": n} for k, (o, n) in result.changed.items()},
-                    "moved": {k: {"old": o, "new": n} for k, (o, n) in result.moved.items()},
-                    "notes": result.notes})
+        print_json(edited_json(result, moment))
         return
     for line in result.notes:
         note(line)

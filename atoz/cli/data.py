@@ -78,27 +78,27 @@ def import_file(
     """
     from atoz.cli.progress import progress_on_stderr
     from atoz.imports.common import ImportOptions
-    from atoz.imports.detect import run_import
+    from atoz.imports.detect import kind_of, run_import
     from atoz.imports.notices import forwarding_addresses
 
     s = session(ctx)
     moment = s.now(now, today)
     listed = forwarders if forwarders is not None else os.environ.get("ATOZ_FORWARDERS", "")
     trusted = forwarding_addresses([listed])
-    store = s.write(db)
     name = "stdin" if str(file) == "-" else file.name
-    with (_stdin_file(kind) if str(file) == "-" else _as_is(file)) as path, \
-            progress_on_stderr(f"Importing {name}") as progress:
-        options = ImportOptions(
-            now=moment, book=s.book(store), name=name, marketplace=marketplace,
-            encoding=encoding, skip_bad=skip_bad, protect=(store.path,),
-            forwarders=trusted,
-            progress=progress)
-        result = run_import(store, path, kind, options)
+    with _stdin_file(kind) if str(file) == "-" else _as_is(file) as path:
+        kind = kind_of(path, kind, name)  # a file that cannot be imported opens no database
+        store = s.write(db)
+        with progress_on_stderr(f"Importing {name}") as progress:
+            options = ImportOptions(
+                now=moment, book=s.book(store), name=name, marketplace=marketplace,
+                encoding=encoding, skip_bad=skip_bad, protect=(store.path,),
+                forwarders=trusted, progress=progress)
+            result = run_import(store, path, kind, options)
     if as_json:
-        print_json({"file": name, "kind": result.kind, "added": result.added,
-                    "updated": result.updated, "unchanged": result.unchanged,
-                    "skipped": result.skipped, "notes": result.notes})
+        from atoz.serialize import import_json
+
+        print_json(import_json(name, result))
         return
     for line in result.notes:
         note(line)

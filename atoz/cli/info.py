@@ -26,30 +26,21 @@ def info(
 
     Never creates or changes the file. Example: atoz info --check --db ~/atoz-backup.db
     """
-    from atoz import __version__
     from atoz.backup import check as check_file
-    from atoz.instants import rfc3339
-    from atoz.policy import packaged
+    from atoz.backup import contents
+    from atoz.serialize import info_json
 
     s = session(ctx)
     moment = s.now(now, today)
     path = s.db_path(db)
-    data: dict[str, object] = {
-        "version": __version__, "database": str(path.absolute()), "timezone": moment.zone_name,
-        "now": rfc3339(moment.at, moment.zone), "policy_as_of": packaged("US").as_of}
+    integrity = None
     if check:
-        result = check_file(path)
-        store = s.read(db, current=False)
-        data.update({"schema": result.schema, **store.counts(),
-                     "local_rules": len(s.book(store).active()), "integrity": result.integrity})
-    elif not path.exists():
-        # Where the database will be, without creating it: a new user's first question.
-        data.update(dict.fromkeys(("schema", "claims", "history", "steps", "orders",
-                                   "local_rules")))
+        integrity = check_file(path).integrity
+        data = info_json(path, moment, contents(s.read(db, current=False)), integrity)
     else:
-        store = s.read(db, current=False)
-        data.update({"schema": store.schema_version(), **store.counts(),
-                     "local_rules": len(s.book(store).active())})
+        # Where the database will be, without creating it: a new user's first question.
+        data = info_json(path, moment, contents(s.read(db, current=False))
+                         if path.exists() else None)
     if as_json:
         print_json(data)
     else:
@@ -59,7 +50,7 @@ def info(
             shown = value if value is not None else "none yet (the first atoz add or atoz " \
                                                     "import creates it)"
             out(f"{key.replace('_', ' '):13} {shown}")
-    if check and data["integrity"] != "ok":
+    if integrity not in (None, "ok"):
         raise typer.Exit(1)
 
 

@@ -26,8 +26,10 @@ app.add_typer(policy_app, name="policy")
 SUMMARY = ("window_opens_after_delivery", "window_opens_after_order",
            "window_opens_after_confirmed_delivery", "window_closes_after_delivery",
            "response_hours", "appeal_days")
-HEADERS = ("opens +d delivery", "opens +d order", "opens +d tracked", "closes +d",
-           "respond h", "appeal d")
+# Each rule's column, with when it may go on a narrow terminal (highest first): the window's
+# days, the same almost everywhere, before the response hours a seller works to.
+HEADERS = (("opens +d delivery", 5), ("opens +d order", 6), ("opens +d tracked", 7),
+           ("closes +d", 4), ("respond h", 0), ("appeal d", 2))
 FromOption = Annotated[str | None, typer.Option(
     "--from", show_default=False,
     help="First claim day the rule applies to (default today).")]
@@ -62,10 +64,9 @@ def policy(
     policies = [book.policy(code, day) for code in codes]
     later = [r for r in book.active() if r.marketplace in codes and r.effective_from > day]
     if as_json:
-        print_json([{**_policy_json(p), "later": [
-            {"rule": r.rule, "value": r.value, "source": r.source,
-             "effective_from": r.effective_from.isoformat()}
-            for r in later if r.marketplace == p.marketplace]} for p in policies])
+        from atoz.serialize import policy_json
+
+        print_json([policy_json(p, later) for p in policies])
         return
     if not marketplace:
         rows: list[list[Any]] = []
@@ -73,8 +74,8 @@ def policy(
             rows.append([p.marketplace, p.timezone, p.currency,
                          *(f"{p.rules[n].value}{'*' if p.rules[n].local else ''}"
                            for n in SUMMARY)])
-        print_table(rows, [Column("mkt"), Column("time zone", drop=2), Column("cur", drop=3),
-                           *(Column(h, align="right", drop=1) for h in HEADERS)],
+        print_table(rows, [Column("mkt"), Column("time zone", drop=1), Column("cur", drop=3),
+                           *(Column(h, align="right", drop=d) for h, d in HEADERS)],
                     s.terminal(wide=wide, no_color=no_color),
                     title=f"A-to-z rules as of {policies[0].as_of} (* local: atoz policy set)")
         for rule in later:
@@ -85,27 +86,6 @@ def policy(
     _show_one(policies[0], s.terminal(wide=wide, no_color=no_color))
     for rule in later:
         out(f"From {rule.effective_from}: {rule.rule} {rule.value} (local, {rule.source})")
-
-
-def _policy_json(p: Any) -> dict[str, Any]:
-    return {
-        "marketplace": p.marketplace, "name": p.name, "domain": p.domain,
-        "marketplace_id": p.marketplace_id, "timezone": p.timezone, "currency": p.currency,
-        "policy_id": p.policy_id, "as_of": p.as_of,
-        "rules": {name: {
-            "value": r.value, "unit": r.unit, "source": r.source, "as_of": r.as_of,
-            "note": r.note, "local": r.local is not None,
-            "effective_from": r.local.effective_from.isoformat() if r.local else None,
-            "readings": [{"value": x.value, "source": x.source, "checked": x.checked,
-                          "current": x.current, "quote": x.quote, "note": x.note}
-                         for x in r.readings]} for name, r in p.rules.items()},
-        "outcomes": {str(o): {"payer": str(f.payer) if f.payer else None, "odr": str(f.odr),
-                              "source": f.source, "note": f.note,
-                              "readings": [{"value": x.value, "source": x.source,
-                                            "quote": x.quote, "note": x.note}
-                                           for x in f.readings]}
-                     for o, f in p.outcomes.items()},
-    }
 
 
 def _show_one(p: Any, term: Terminal) -> None:
@@ -150,15 +130,9 @@ def _show_one(p: Any, term: Terminal) -> None:
 
 def _report(change: Any, as_json: bool) -> None:
     if as_json:
-        print_json({"marketplace": change.marketplace, "rule": change.rule,
-                    "value": change.value,
-                    "effective_from": change.effective_from.isoformat()
-                    if change.effective_from else None,
-                    "recomputed": change.recomputed,
-                    "moved": [{"claim_id": m.claim.id, "order_id": m.claim.order_id,
-                               "moved": {k: {"old": o, "new": n}
-                                         for k, (o, n) in m.moved.items()}}
-                              for m in change.moved]})
+        from atoz.serialize import rule_change_json
+
+        print_json(rule_change_json(change))
         return
     what = f"{change.rule} = {change.value}" if change.value is not None else \
         f"{change.rule} back to atoz's rule pack"

@@ -1,4 +1,5 @@
-"""Progress on stderr for long work (imports, restore, export, calendar), drawn by rich.
+"""Progress on stderr for long work (imports, restore, export, bringing a database forward),
+drawn by rich.
 
 rich is imported only when a bar is shown: on a pipe, in cron or in tests the domain code gets
 `NO_PROGRESS` and nothing is loaded.

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, NoReturn, TextIO
 
 Style = Literal["red", "yellow", "bold", "dim", "green"]
@@ -122,23 +123,32 @@ class _Grid:
         self.shown = list(range(len(columns)))
         self.under: list[int] = []
         self.shortened: list[tuple[int, list[str]]] = []  # (column, its full texts)
+        self.dropped: list[int] = []
         self._widest: dict[int, str] = {}  # each column's widest cell, until its texts change
 
     def fit(self, width: int, fmt: str) -> Iterator[None]:
-        """Yields after each change, most harmless first; the caller stops once it fits."""
+        """Yields after each change, most harmless first; the caller stops once it fits.
+        Columns that may go (drop > 0) are shortened, then dropped, before a column that must
+        stay (a deadline) loses its full form."""
         by_use = sorted(self.shown, key=lambda i: (-self.columns[i].drop, -i))  # least first
-        for i in by_use:
-            if shorten := self.columns[i].shorten:
-                self.shortened.append((i, self.texts[i]))
-                self._set(i, [safe(shorten(text)) if text else text for text in self.texts[i]])
+        may_go = [i for i in by_use if self.columns[i].drop]
+        must_stay = [i for i in by_use if not self.columns[i].drop]
+        for i in may_go:
+            if self.columns[i].shorten:
+                self._shorten(i)
                 yield
         if wrapped := [i for i in self.shown if self.columns[i].wrap]:
             self.under = wrapped
             self.shown = [i for i in self.shown if i not in wrapped]
             yield
-        for i in by_use:
-            if self.columns[i].drop and i in self.shown and len(self.shown) > 1:
+        for i in may_go:
+            if i in self.shown and len(self.shown) > 1:
                 self.shown.remove(i)
+                self.dropped.append(i)
+                yield
+        for i in must_stay:
+            if self.columns[i].shorten:
+                self._shorten(i)
                 yield
         while (excess := self.measure(fmt) - width) > 0:
             cuttable = [i for i in self.shown if self._cuttable(i)]
@@ -151,13 +161,35 @@ class _Grid:
             yield
 
     def lengthen(self, width: int, fmt: str) -> None:
-        """Once the free text has moved out there may be room again: give shortened columns
-        back their full form where it still fits, the most useful first."""
+        """Fitting may have gone further than it had to (the free text moving out made room):
+        give back what still fits, the most useful first: a column that must stay its full
+        form, then dropped columns, then the others' full forms."""
         for i, full in reversed(self.shortened):
-            short = self.texts[i]
-            self._set(i, full)
-            if self.measure(fmt) > width:
-                self._set(i, short)
+            if not self.columns[i].drop:
+                self._try(width, fmt, partial(self._set, i, full))
+        for i in sorted(self.dropped, key=lambda i: (self.columns[i].drop, i)):
+            self._try(width, fmt, partial(self._show, i))
+        for i, full in reversed(self.shortened):
+            if self.columns[i].drop:
+                self._try(width, fmt, partial(self._set, i, full))
+
+    def _try(self, width: int, fmt: str, change: Callable[[], None]) -> None:
+        """Make `change`, and undo it if the table no longer fits."""
+        before = list(self.shown), list(self.texts), list(self.dropped)
+        change()
+        if self.measure(fmt) > width:
+            self.shown, self.texts, self.dropped = before
+            self._widest.clear()
+
+    def _shorten(self, i: int) -> None:
+        shorten = self.columns[i].shorten
+        assert shorten is not None
+        self.shortened.append((i, self.texts[i]))
+        self._set(i, [safe(shorten(text)) if text else text for text in self.texts[i]])
+
+    def _show(self, i: int) -> None:
+        self.shown = sorted([*self.shown, i])
+        self.dropped.remove(i)
 
     def _set(self, i: int, texts: list[str]) -> None:
         self.texts[i] = texts

@@ -50,7 +50,9 @@ class Section:
     more: str | None = None
     pairs: bool = False  # a list of figures: "figure   value" lines in a terminal
 
+
 def check_format(fmt: str) -> str:
+    """The --format asked for: csv, json or one of tabulate's table formats."""
     from tabulate import tabulate_formats
 
     name = fmt.strip().lower()
@@ -72,6 +74,7 @@ def render(sections: Sequence[Section], fmt: str, term: Terminal, heading: str =
             lines += [[s.title], [c.header for c in s.columns], *s.rows,
                       *([n] for n in s.notes), []]
         return csv_text(lines)
+
     def prose(text: str) -> list[str]:
         return wrapped(text, term) if fmt not in _MARKDOWN else [safe(text)]
 

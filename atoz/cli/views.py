@@ -67,17 +67,17 @@ def step_rows(items: Sequence[Item], now: Now, reasons: list[str]) -> list[list[
     rows = []
     for item in items:
         claim, step = item.claim, item.step
-        due, deadline = "", ""
+        name, due, deadline = item.step_name, "", ""
         if step is not None:
             due = f"{step.due} {claim.marketplace}"
-            if step.moved:
+            if step.moved:  # the note's mark goes on the step: a column that is never dropped
                 if step.moved not in reasons:
                     reasons.append(step.moved)
-                due += f" [{reasons.index(step.moved) + 1}]"
+                name += f" [{reasons.index(step.moved) + 1}]"
             deadline = deadline_text(step.deadline, claim.marketplace, now)
         what = item.what if not item.missed or step is None else \
             f"{STEP_WORDS[step.name].todo}; missed: {STEP_WORDS[step.name].missed}"
-        rows.append([claim.id, claim.order_id, item.step_name, due, deadline, _left(item),
+        rows.append([claim.id, claim.order_id, name, due, deadline, _left(item),
                      amount_text(claim), what.replace("CLAIM", str(claim.id))])
     return rows
 

@@ -89,9 +89,9 @@ def detect_kind(path: Path, name: str) -> str:
         "SP-API / Finances JSON, an atoz export, or Amazon's claim e-mails (.eml, mbox, Maildir)")
 
 
-def run_import(store: Store, path: Path, kind: str | None, options: ImportOptions
-               ) -> ImportResult:
-    name = options.name
+def kind_of(path: Path, kind: str | None, name: str) -> str:
+    """The importer `path` needs (`kind`, else detected), after checking the file can be
+    imported at all: the CLI asks before it opens, or creates, the database."""
     if not path.exists():
         raise InputError("file", str(path), "no such file")
     if not path.is_dir() and not path.is_file():
@@ -104,4 +104,9 @@ def run_import(store: Store, path: Path, kind: str | None, options: ImportOption
         raise InputError("kind", chosen, f"unknown; use one of {', '.join(available)}")
     if path.is_dir() and chosen != "email":
         raise InputError("file", str(path), "is a folder; only e-mail (Maildir) imports take one")
-    return available[chosen](store, path, options)
+    return chosen
+
+
+def run_import(store: Store, path: Path, kind: str | None, options: ImportOptions
+               ) -> ImportResult:
+    return importers()[kind_of(path, kind, options.name)](store, path, options)
