@@ -17,7 +17,7 @@ from enum import StrEnum
 from atoz.instants import Now, seconds_between, start_of
 from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
 from atoz.policy import packaged
-from atoz.records import Claim, Step, StepName
+from atoz.records import Claim, Step
 from atoz.store import Store
 
 # How far back due-today still lists missed steps. A display choice, not an Amazon rule: after a
@@ -109,6 +109,3 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
     awaiting = [Item(claim, None, Urgency.AWAITING, None) for claim in waiting]
     return Agenda(now, items, missed, awaiting, next_step)
 
-
-def appeal_step(steps: list[Step]) -> Step | None:
-    return next((s for s in steps if s.name is StepName.APPEAL), None)

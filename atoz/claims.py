@@ -28,7 +28,7 @@ from atoz.facts import (
 )
 from atoz.instants import Now, rfc3339
 from atoz.orders import parse_order_id
-from atoz.playbook import claim_moment, last_day
+from atoz.playbook import last_day
 from atoz.policy import Policy, PolicyBook, packaged
 from atoz.progress import NO_PROGRESS, Progress
 from atoz.records import (
@@ -154,8 +154,8 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
         since = claim.decided_on or claim.facts.claim_date
         raise InputError(field_name, str(outcome),
                          f"claim {claim.id} is already {outcome} since {since}; to correct "
-                         f"the date or its facts use atoz edit {claim.id} --decided-on D "
-                         "(or --odr, --paid-by)")
+                         "that decision's day, who paid or its ODR count, see "
+                         f"atoz edit {claim.id} --help")
     if on < claim.facts.claim_date and claim.facts.claim_date_known:
         raise InputError("on", on.isoformat(), f"is before the claim date "
                                                f"{claim.facts.claim_date}")
@@ -345,10 +345,6 @@ def record_info_request(store: Store, book: PolicyBook, claim_id: int, at: dt.da
         HistoryKind.INFO_REQUEST, at.astimezone(tz).date(), now.recorded, note=note,
         detail={**(detail or {}), "at": at.astimezone(dt.UTC).isoformat()}))
     return refresh(store, book, claim.id)
-
-
-def claim_instant(claim: Claim) -> dt.datetime:
-    return claim_moment(claim.facts.claim_date, claim.facts.claim_time, claim_tz(claim))
 
 
 # --- the whole picture of one claim ------------------------------------------------------------

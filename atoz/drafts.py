@@ -105,7 +105,6 @@ REASON_WORDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-
 # --- templates -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Template:

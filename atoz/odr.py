@@ -85,7 +85,7 @@ def market_ledger(store: Store, book: PolicyBook, marketplace: str, today: dt.da
             not_yet.append(Counted(claim, order_date + dt.timedelta(days=days + delay),
                                    order_date + dt.timedelta(days=delay)))
     counted.sort(key=lambda c: (c.leaves_window or dt.date.max, c.claim.id))
-    target = int(policy.days("odr_target_percent"))
+    target = policy.percent("odr_target_percent")
     ledger = MarketLedger(policy.marketplace, start, end, days, delay, target, counted,
                           not_yet, pending, counted_without_order_date(store, policy.marketplace),
                           None)

@@ -75,11 +75,10 @@ def records(store: Store) -> Iterator[Record]:
     history = _grouped(store.rows("select * from history order by claim_id, id"))
     steps = _grouped(store.rows("select * from steps order by claim_id, due, deadline, step"))
     with_history = _merge(all_claims(store), history)
-    step_groups = steps
-    pending = next(step_groups, None)
+    pending = next(steps, None)
     for claim, rows in with_history:
         while pending is not None and pending[0] < claim.id:
-            pending = next(step_groups, None)
+            pending = next(steps, None)
         claim_steps = pending[1] if pending is not None and pending[0] == claim.id else []
         yield Record(claim, [HistoryEntry.from_row(r) for r in rows],
                      [Step.from_row(s) for s in claim_steps])

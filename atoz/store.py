@@ -426,10 +426,6 @@ class Store:
     def has_orders(self) -> bool:
         return self.conn.execute("select 1 from orders limit 1").fetchone() is not None
 
-    def all_claim_ids(self) -> Iterator[int]:
-        for (claim_id,) in self.conn.execute("select id from claims order by id"):
-            yield int(claim_id)
-
     def integrity(self) -> str:
         return str(self.conn.execute("pragma integrity_check").fetchone()[0])
 

@@ -284,7 +284,7 @@ CASES = [
     bad("status-the-outcome-it-already-has", "status", "1", "denied", "--on", "2026-10-27",
         "--today", "2026-10-28",
         first=(("status", "1", "denied", "--on", "2026-10-25", "--today", "2026-10-26"),),
-        says=("OUTCOME", "'denied'", "already denied since 2026-10-25", "--decided-on")),
+        says=("OUTCOME", "'denied'", "already denied since 2026-10-25", "atoz edit 1 --help")),
     bad("status-odr-unknown", "status", "1", "denied", "--odr", "maybe",
         says=("--odr", "'maybe'", "unknown")),
     bad("status-paid-by-unknown", "status", "1", "granted-seller-funded", "--paid-by", "buyer",

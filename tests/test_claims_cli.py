@@ -108,7 +108,7 @@ def test_recording_the_outcome_a_claim_already_has_is_refused_naming_since_when(
     again = run("status", "1", "denied", "--on", "2026-11-02")
     assert again.exit_code == 2
     assert "claim 1 is already denied since 2026-10-28" in again.stderr
-    assert "atoz edit 1 --decided-on" in again.stderr
+    assert "atoz edit 1 --help" in again.stderr
     assert snapshot(db_path) == before
     assert run_json("status", "1")["decided_on"] == "2026-10-28"
 

@@ -29,7 +29,7 @@ from atoz.playbook import (
     response_deadline,
     schedule,
 )
-from atoz.policy import LocalRule, PolicyBook, get_policy, marketplaces
+from atoz.policy import LocalRule, PolicyBook, marketplaces, packaged
 from atoz.records import Decision, Odr, Outcome
 
 Run = Callable[..., Result]
@@ -120,10 +120,10 @@ def test_a_step_is_on_time_only_if_its_day_starts_before_the_deadline_instant() 
 def test_the_response_deadline_counts_elapsed_hours_across_a_dst_change() -> None:
     # US clocks go back on 2026-11-01: 72 elapsed hours from Oct 31 12:00 PDT is Nov 3 11:00 PST
     # (the wall clock shows 71 hours later).
-    deadline = response_deadline(dt.date(2026, 10, 31), dt.time(12, 0), get_policy("US"))
+    deadline = response_deadline(dt.date(2026, 10, 31), dt.time(12, 0), packaged("US"))
     assert deadline.astimezone(LA).isoformat() == "2026-11-03T11:00:00-08:00"
     # Spring forward (2026-03-08): 72 elapsed hours from Mar 7 12:00 PST is Mar 10 13:00 PDT.
-    spring = response_deadline(dt.date(2026, 3, 7), dt.time(12, 0), get_policy("US"))
+    spring = response_deadline(dt.date(2026, 3, 7), dt.time(12, 0), packaged("US"))
     assert spring.astimezone(LA).isoformat() == "2026-03-10T13:00:00-07:00"
 
 

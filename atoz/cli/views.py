@@ -13,7 +13,7 @@ from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, two_zones
 from atoz.money import fmt
-from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS
+from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS, overdue
 from atoz.records import Claim, HistoryEntry, Outcome, StepState
 from atoz.serialize import iso, market_tz
 from atoz.windows import classify_filing
@@ -170,8 +170,6 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
             elif state is StepState.MISSED:
                 shown = Styled("missed", "red")
             elif state is StepState.OPEN:
-                from atoz.playbook import overdue
-
                 left = left_text(seconds_between(now.at, step.deadline))
                 shown = Styled(f"overdue, {left}", "red") if overdue(
                     step, now.at, claim_tz(claim)) else left
