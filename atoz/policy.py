@@ -244,6 +244,16 @@ def check_local_value(rule: str, value: str) -> int:
     return int(text)
 
 
+def currency_after_move(currency: str | None, old: str, new: str) -> str | None:
+    """The currency a claim takes when it is moved to another marketplace: the new one's, when
+    it had the old one's own (it was entered under the wrong marketplace); None to keep it (a
+    currency given on purpose)."""
+    moved_to = packaged(new).currency
+    if currency == packaged(old).currency and moved_to != currency:
+        return moved_to
+    return None
+
+
 def by_marketplace_id(marketplace_id: str) -> Policy | None:
     """The packaged policy for an Amazon marketplace id (`ATVPDKIKX0DER`), or None."""
     for code, market in _document()["marketplaces"].items():

@@ -490,3 +490,82 @@ def test_a_listing_with_nothing_to_list_prints_an_empty_json_array(
     result = run(*args, "--json", "--today", "2026-11-28")
     assert result.exit_code == 0, result.output + result.stderr
     assert result.stdout == "[]\n"
+
+
+# --- the marketplace of a claim added by hand ------------------------------------------------
+NEW_CLAIM = ("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
+             "2026-10-09", "--claim-date", "2026-10-20", "--amount", "24.99")
+
+
+def test_add_without_a_marketplace_is_refused_naming_the_field_and_the_codes(
+        run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATOZ_MARKETPLACE")
+    before = snapshot(db_path)
+    result = run(*NEW_CLAIM)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --marketplace: required")
+    assert "US, CA, MX, UK, DE" in result.stderr and "ATOZ_MARKETPLACE" in result.stderr
+    assert snapshot(db_path) == before  # never filed under US by default
+
+
+def test_atoz_marketplace_is_the_default_of_a_seller_with_one_store(
+        run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "uk")
+    claim = run_json(*NEW_CLAIM)
+    assert (claim["marketplace"], claim["currency"]) == ("UK", "GBP")
+    given = run_json("add", "118-1234567-1234567", "-m", "DE", *NEW_CLAIM[2:])
+    assert (given["marketplace"], given["currency"]) == ("DE", "EUR")  # -m beats the default
+
+
+def test_a_bad_atoz_marketplace_is_named_as_the_variable(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "Mars")
+    result = run(*NEW_CLAIM)
+    assert result.exit_code == 2
+    assert "ATOZ_MARKETPLACE: 'Mars': unknown; use one of US" in result.stderr
+
+
+def test_a_known_order_gives_its_marketplace_before_atoz_marketplace(
+        run: Run, run_json: Json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.samples import report, report_row
+
+    orders = tmp_path / "orders.tsv"
+    orders.write_bytes(report(report_row(sales_channel="Amazon.co.uk", currency="GBP")))
+    _ok(run("import", str(orders), "--today", "2026-10-20"))
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "US")  # the order's own marketplace wins
+    claim = run_json("add", "116-2222222-2222222", "--claim-date", "2026-10-20",
+                     "--today", "2026-10-21")
+    assert (claim["marketplace"], claim["currency"]) == ("UK", "GBP")
+    # A second claim on an order atoz knows only from a claim keeps that claim's marketplace.
+    monkeypatch.delenv("ATOZ_MARKETPLACE")
+    _ok(run("add", "117-1234567-1234567", "-m", "DE", "--order-date", "2026-10-01",
+            "--latest-delivery", "2026-10-09", "--claim-date", "2026-10-20"))
+    _ok(run("status", "2", "denied", "--on", "2026-10-22"))
+    again = run_json("add", "117-1234567-1234567", "--order-date", "2026-10-01",
+                     "--latest-delivery", "2026-10-09", "--claim-date", "2026-10-25")
+    assert (again["marketplace"], again["currency"]) == ("DE", "EUR")
+
+
+def test_moving_a_claim_to_another_marketplace_moves_its_default_currency(
+        run: Run, run_json: Json) -> None:
+    _ok(run(*NEW_CLAIM, "-m", "US"))
+    moved = run("edit", "1", "-m", "UK")
+    _ok(moved)
+    assert "currency: USD -> GBP" in moved.stdout
+    assert "The currency follows the marketplace: USD -> GBP" in moved.stderr
+    assert run_json("status", "1")["currency"] == "GBP"
+    # A currency given on purpose stays; --currency chooses.
+    _ok(run("edit", "1", "--currency", "USD"))
+    assert "currency" not in run("edit", "1", "-m", "DE").stdout
+    _ok(run("edit", "1", "-m", "US", "--currency", "EUR"))
+    assert run_json("status", "1")["currency"] == "EUR"
+
+
+def test_a_currency_move_the_amount_cannot_follow_is_refused_naming_the_currency(
+        run: Run, db_path: Path) -> None:
+    _ok(run(*NEW_CLAIM, "-m", "US"))
+    before = snapshot(db_path)
+    result = run("edit", "1", "-m", "JP")
+    assert result.exit_code == 2
+    assert "--currency: 'JPY'" in result.stderr and "24.99 USD" in result.stderr
+    assert snapshot(db_path) == before

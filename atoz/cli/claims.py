@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,9 @@ from atoz.cli.app import (
     session,
 )
 from atoz.cli.render import Column, note, out, print_json, print_table
+
+if TYPE_CHECKING:
+    from atoz.store import Store
 
 DeliveredOption = Annotated[str | None, typer.Option(
     "--delivered-on", show_default=False,
@@ -112,9 +116,9 @@ def add(
 ) -> None:
     """Log a new A-to-z claim and schedule its playbook steps.
 
-    With an imported order, the order id alone is enough. Example: atoz add
-    113-1234567-1234567 --order-date 2026-10-01 --latest-delivery 2026-10-09 --claim-date
-    "2026-10-20 14:30" --amount 24.99 --reason not-received
+    With an imported order, the order id alone is enough; otherwise give the marketplace (or
+    set ATOZ_MARKETPLACE once). Example: atoz add 113-1234567-1234567 -m US --order-date
+    2026-10-01 --latest-delivery 2026-10-09 --claim-date "2026-10-20 14:30" --amount 24.99
     """
     from atoz.cli.views import deadline_text
     from atoz.facts import fact_texts
@@ -129,6 +133,8 @@ def add(
              "claim_date": claim_date, "amount": amount, "currency": currency, "reason": reason,
              "marketplace": marketplace, "buyer": buyer, "note": note_text}
     with store.transaction():
+        if not marketplace:
+            given["marketplace"] = _marketplace_of(store, order_id)
         added = add_or_complete(store, s.book(store), given, moment)
     claim = added.claim
     if as_json:
@@ -159,6 +165,30 @@ def add(
             f"(atoz edit {claim.id} --order-date D --latest-delivery D)")
     out(f"  respond by {deadline_text(claim.response_deadline, claim.marketplace, moment)}")
     out(f"Next: atoz status {claim.id}")
+
+
+def _marketplace_of(store: Store, order_id: str) -> str | None:
+    """The marketplace of a claim added without --marketplace: the one atoz knows for the order
+    (None lets the imported order fill it, or the claim Amazon's data created keep it), else
+    ATOZ_MARKETPLACE (a seller with one store sets it once). Never a guess: a UK claim filed
+    as a US one would get the wrong zone, currency and deadline."""
+    from atoz.errors import InputError
+    from atoz.orders import parse_order_id
+    from atoz.policy import marketplace_code, marketplaces
+    from atoz.queries import known_marketplace
+
+    oid = parse_order_id(order_id)
+    if store.order(oid) is not None:
+        return None
+    known = known_marketplace(store, oid)
+    if known is not None:
+        return known
+    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
+    if default:
+        return marketplace_code(default, "ATOZ_MARKETPLACE")
+    raise InputError("marketplace", "", f"required: the marketplace the order is on, one of "
+                                        f"{', '.join(marketplaces())} (or import the order "
+                                        "first; with one store, set ATOZ_MARKETPLACE once)")
 
 
 @app.command("list")

@@ -199,6 +199,8 @@ def edit(
     Example: atoz edit 1 --claim-date "2026-11-02 14:30";  atoz edit 5 --odr counted
     """
     from atoz.claims import edit_claim, find_claim
+    from atoz.errors import InputError
+    from atoz.policy import currency_after_move, marketplace_code
     from atoz.serialize import claim_json
 
     s = session(ctx)
@@ -209,17 +211,34 @@ def edit(
                "currency": currency, "reason": reason, "marketplace": marketplace,
                "buyer": buyer, "note": note_text, "decided_on": decided_on, "odr": odr,
                "payer": payer}
+    notes = []
     with store.transaction():
         # Read inside the write transaction: a concurrent edit is never lost.
-        result = edit_claim(store, s.book(store), find_claim(store, claim).id, changes, moment,
-                            note=why)
+        found = find_claim(store, claim)
+        old = found.facts.currency
+        switched = currency_after_move(old, found.marketplace, marketplace_code(marketplace)) \
+            if marketplace and not currency else None
+        if switched:
+            changes["currency"] = switched
+            notes.append(f"The currency follows the marketplace: {old} -> {switched} (give "
+                         "--currency to keep another).")
+        try:
+            result = edit_claim(store, s.book(store), found.id, changes, moment, note=why)
+        except InputError as exc:
+            if switched and exc.field == "amount" and not amount:  # 24.99 is no JPY amount
+                raise InputError("currency", switched, f"follows the marketplace, but the "
+                                 f"claim's amount ({exc.value} {old}) is not a {switched} "
+                                 f"amount; give --amount in {switched}, or --currency {old} "
+                                 "to keep it") from None
+            raise
+    notes = [*result.notes, *notes]
     if as_json:
         print_json({**claim_json(result.claim, moment),
                     "changed": {k: {"old": o, "new": n} for k, (o, n) in result.changed.items()},
                     "moved": {k: {"old": o, "new": n} for k, (o, n) in result.moved.items()},
-                    "notes": result.notes})
+                    "notes": notes})
         return
-    for line in result.notes:
+    for line in notes:
         note(line)
     out(f"Claim {result.claim.id} corrected:")
     for field, (old, new) in result.changed.items():

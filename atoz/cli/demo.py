@@ -88,7 +88,8 @@ def demo(
             args = line.format(sample=sample, claim=claim).split()
             _run(["--db", str(db), *args, "--now", now])
     out("")
-    out("Try it on your own claims: atoz add ORDER_ID --order-date ... --latest-delivery ...")
+    out("Try it on your own claims: atoz add ORDER_ID -m US --order-date ... --latest-delivery "
+        "...")
 
 
 def _first_open(db: Path) -> str:
