@@ -569,3 +569,63 @@ def test_a_currency_move_the_amount_cannot_follow_is_refused_naming_the_currency
     assert result.exit_code == 2
     assert "--currency: 'JPY'" in result.stderr and "24.99 USD" in result.stderr
     assert snapshot(db_path) == before
+
+
+# --- the seller's local rules where every date is computed ------------------------------------
+WINDOW_ARGS = ("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-20")
+
+
+def test_atoz_window_applies_the_local_rules_claims_get(run: Run, run_json: Json) -> None:
+    _ok(run("policy", "set", "US", "window_opens_after_delivery", "1", "--source", SOURCE,
+            "--from", "2026-01-01"))
+    _add_on(run, "113-0000000-0000001", "2026-12-01 10:00")
+    shown = run_json("status", "1")["window"]
+    assert shown["why_opens"].startswith("latest delivery 2026-11-25 + 1 day")
+    window = run_json(*WINDOW_ARGS, "--claim-date", "2026-02-01")
+    assert (window["opens"], window["policy"]["local_rules"]) == (
+        "2026-01-21", ["window_opens_after_delivery"])
+    text = _ok(run(*WINDOW_ARGS)).stdout
+    assert "opens  2026-01-21: latest delivery 2026-01-20 + 1 day" in text
+    assert "with your local window_opens_after_delivery 1" in text
+    # The rules of the day: before the local rule's first day, the rule pack's 3 days.
+    _ok(run("policy", "unset", "US", "window_opens_after_delivery"))
+    _ok(run("policy", "set", "US", "window_opens_after_delivery", "1", "--source", SOURCE,
+            "--from", "2026-03-01"))
+    assert run_json(*WINDOW_ARGS, "--claim-date", "2026-02-01")["opens"] == "2026-01-23"
+
+
+def test_atoz_window_needs_no_database_and_creates_none(run: Run, no_db: Path) -> None:
+    assert "opens  2026-01-23" in _ok(run(*WINDOW_ARGS)).stdout
+    assert not no_db.exists()
+
+
+def test_atoz_window_fits_80_columns(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = _ok(run(*WINDOW_ARGS, "--delivered-on", "2026-01-08", "-m", "CA")).stdout
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), text
+    # A wrapped reason sits under the reason, not under the label.
+    assert lines[2].startswith("         ") and lines[2].strip()[0].isalnum()
+
+
+def test_a_rule_change_starts_on_the_marketplaces_today_not_the_sellers(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 08:00 on the 28th in Shanghai is still the 27th in Los Angeles: a US claim filed on the
+    # 27th is filed under the rule Amazon applies from the 27th.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    now = ("--now", "2026-11-28 08:00")
+    _ok(run("add", "113-0000000-0000001", "--order-date", "2026-11-10", "--latest-delivery",
+            "2026-11-20", "--claim-date", "2026-11-27 06:00", *now))
+    change = run_json("policy", "set", "US", "response_hours", "48", "--source", SOURCE, *now)
+    assert (change["effective_from"], change["recomputed"]) == ("2026-11-27", 1)
+    assert run_json("status", "1", *now)["response_deadline"] == "2026-11-29T06:00:00-08:00"
+    assert run_json("policy", "-m", "US", *now)[0]["rules"]["response_hours"]["value"] == 48
+    # `--from today` is the marketplace's today too.
+    uk = run_json("policy", "set", "JP", "response_hours", "24", "--source", SOURCE,
+                  "--from", "today", *now)
+    assert uk["effective_from"] == "2026-11-28"
+
+
+def test_a_rule_change_that_moves_nothing_says_so(run: Run) -> None:
+    result = _ok(run("policy", "set", "US", "response_hours", "48", "--source", SOURCE))
+    assert result.stdout.rstrip().endswith("0 claim(s) recomputed, no date moved.")

@@ -564,3 +564,24 @@ def test_the_demo_ends_with_the_report(run: Run) -> None:
     last = out.rindex("\n$ atoz ")
     assert out[last:].startswith("\n$ atoz report")
     assert "Weekly report 2026-W47" in out[last:] and "ODR ledger" in out[last:]
+
+
+def test_each_odr_window_counts_back_from_its_marketplaces_today(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 08:00 on 28 Nov in Shanghai: still the 27th in the US, already the 28th in Japan.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    now = ("--now", "2026-11-28 08:00")
+    (us,) = run_json("odr", "-m", "US", *now)["marketplaces"]
+    (jp,) = run_json("odr", "-m", "JP", *now)["marketplaces"]
+    assert (us["window_start"], us["window_end"]) == ("2026-09-15", "2026-11-13")
+    assert (jp["window_start"], jp["window_end"]) == ("2026-09-16", "2026-11-14")
+
+
+def test_the_odr_note_names_the_counted_claims_it_leaves_out(run: Run, tmp_path: Path) -> None:
+    from tests.samples import finance, finance_event
+
+    events = tmp_path / "finance.json"
+    events.write_bytes(finance(finance_event(), finance_event(AmazonOrderId="113-7654321-7654321")))
+    assert run("import", str(events), "--today", TODAY).exit_code == 0
+    text = run("odr", "--today", TODAY).stdout
+    assert "Left out: 2 counted claim(s) with no order date (1, 2)" in " ".join(text.split())

@@ -48,42 +48,56 @@ def window(
         "--claim-date", help="Say whether a claim on this day was early, in the window or "
                              "late.")] = None,
     marketplace: MarketplaceOption = None,
+    db: DbOption = None,
     now: NowOption = None,
     today: TodayOption = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Compute the buyer's A-to-z filing window for an order, with the reason for each date.
 
-    No database needed. Example: atoz window --order-date 2026-01-01 --latest-delivery
-    2026-01-10 --delivered-on 2026-01-08
+    No database needed; your local rules (atoz policy set) apply when you have one.
+    Example: atoz window --order-date 2026-01-01 --latest-delivery 2026-01-10 --delivered-on
+    2026-01-08
     """
+    from atoz.cli.render import say
     from atoz.dates import parse_date
     from atoz.facts import parse_day
-    from atoz.policy import packaged
+    from atoz.policy import marketplace_code, packaged
     from atoz.serialize import window_json
     from atoz.windows import classify_filing, filing_window
 
     s = session(ctx)
-    policy = s.book(None).policy(packaged(marketplace or "US").marketplace)
+    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
+    code = marketplace_code(marketplace) if marketplace else \
+        marketplace_code(default, "ATOZ_MARKETPLACE") if default else "US"
+    tz = packaged(code).tz
     moment = s.now(now, today)
-    w = filing_window(parse_date(order_date, "order_date", today=moment.today, tz=policy.tz),
-                      parse_date(latest_delivery, "latest_delivery", today=moment.today,
-                                 tz=policy.tz), policy,
-                      parse_day(delivered_on, "delivered_on", moment, policy.tz)
+    day = moment.today_in(tz)  # `today` and the rules in force are the marketplace's
+    filed = parse_date(claim_date, "claim_date", today=day, tz=tz) if claim_date else None
+    # The rules of a claim filed that day (or today), with the seller's local rules if a
+    # database holds them; read only: no database is created for a calculation.
+    store = s.read(db, current=False) if s.db_path(db).exists() else None
+    policy = s.book(store).policy(code, filed or day)
+    w = filing_window(parse_date(order_date, "order_date", today=day, tz=tz),
+                      parse_date(latest_delivery, "latest_delivery", today=day, tz=tz), policy,
+                      parse_day(delivered_on, "delivered_on", moment, tz)
                       if delivered_on else None)
-    filing = (classify_filing(w, parse_date(claim_date, "claim_date", today=moment.today,
-                                            tz=policy.tz)) if claim_date else None)
+    filing = classify_filing(w, filed) if filed else None
     if as_json:
         print_json(window_json(w, filing))
         return
-    out(f"Filing window for an order on {policy.name} ({policy.marketplace})")
-    out(f"  opens  {w.opens}: {w.why_opens}")
-    out(f"  closes {w.closes}: {w.why_closes}")
+    term = s.terminal(wide=wide)
+    say(f"Filing window for an order on {policy.name} ({policy.marketplace})", term)
+    say(f"  opens  {w.opens}: {w.why_opens}", term, 9)
+    say(f"  closes {w.closes}: {w.why_closes}", term, 9)
     if filing:
-        out(f"  claim  {filing.describe(w)}")
-    out(f"Rules: {policy.policy_id} as of {policy.as_of}")
-    out(f"  opening: {w.source_opens}")
-    out(f"  closing: {w.source_closes}")
+        say(f"  claim  {filing.describe(w)}", term, 9)
+    local = ", ".join(f"{r.name} {r.value}" for r in policy.local_rules)
+    say(f"Rules: {policy.policy_id} as of {policy.as_of}"
+        + (f", with your local {local}" if local else ""), term, 7)
+    say(f"  opening: {w.source_opens}", term, 11)
+    say(f"  closing: {w.source_closes}", term, 11)
 
 
 @app.command()

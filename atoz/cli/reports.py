@@ -36,6 +36,7 @@ OrdersOption = Annotated[int | None, typer.Option(
     help="Orders placed in the ODR window (from Seller Central), for the rate vs 1%.")]
 _MARKDOWN = ("github", "pipe")  # formats that read as Markdown get Markdown headings
 SHOWN_ROWS = 50  # a table stops being read long before this; CSV and JSON keep every row
+NAMED = 10  # claims named in a note before "and N more"
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,12 @@ def ledger_sections(ledger: Ledger) -> list[Section]:
             notes.append(f"{len(m.pending)} claim(s) on orders in or after the window are "
                          "under review and would count if granted against you or refunded.")
         if m.no_order_date:
-            notes.append(f"{len(m.no_order_date)} counted claim(s) have no order date, so "
-                         "atoz cannot place them: atoz edit CLAIM --order-date D "
-                         "--latest-delivery D")
+            ids = [str(c.id) for c in m.no_order_date]
+            named = ", ".join(ids[:NAMED]) + (f" and {len(ids) - NAMED} more"
+                                              if len(ids) > NAMED else "")
+            notes.append(f"Left out: {len(ids)} counted claim(s) with no order date ({named}), "
+                         "so atoz cannot place them in the window: atoz edit CLAIM "
+                         "--order-date D --latest-delivery D")
         notes.append(NOTE)
         sections.append(Section(
             f"ODR ledger {m.marketplace}: orders placed {m.window_start} to {m.window_end}",
@@ -284,7 +288,7 @@ def odr(
     s = session(ctx)
     moment = s.now(now, today)
     store = s.read(db)
-    ledger = odr_ledger(store, s.book(store), moment.today, marketplace, orders)
+    ledger = odr_ledger(store, s.book(store), moment, marketplace, orders)
     if chosen == "json":
         print_json(ledger_json(ledger, moment))
         return
