@@ -17,6 +17,7 @@ from enum import StrEnum
 from atoz.instants import Now, seconds_between, start_of
 from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
 from atoz.policy import packaged
+from atoz.queries import open_filing_unknown
 from atoz.records import Claim, Step
 from atoz.store import Store
 
@@ -63,6 +64,7 @@ class Agenda:
     missed: list[Item]  # missed in the last MISSED_LOOKBACK_DAYS, most recent first
     awaiting: list[Item]  # under review after the response deadline, oldest first
     next_step: tuple[Claim, Step] | None  # when nothing is due: what comes next
+    filing_unknown: list[Claim]  # under review, filing date unknown: no deadline to show
 
     @property
     def overdue(self) -> list[Item]:
@@ -97,7 +99,10 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
         open_rows = store.open_steps(now.at)
         since = now.at - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
         missed_rows = store.open_steps(since, now.at)
-        waiting = store.awaiting_decision(now.at)
+        # Past a response deadline counted from a stand-in day is no fact: such claims are
+        # listed apart, as claims whose filing date the seller should give.
+        waiting = [c for c in store.awaiting_decision(now.at) if c.facts.claim_date_known]
+        unknown = open_filing_unknown(store)
         items = [Item(claim, step, _urgency(claim, step, now),
                       seconds_between(now.at, step.deadline))
                  for claim, step in open_rows
@@ -107,5 +112,5 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
     missed = sorted((Item(claim, step, Urgency.MISSED, seconds_between(now.at, step.deadline))
                      for claim, step in missed_rows), key=_key, reverse=True)
     awaiting = [Item(claim, None, Urgency.AWAITING, None) for claim in waiting]
-    return Agenda(now, items, missed, awaiting, next_step)
+    return Agenda(now, items, missed, awaiting, next_step, unknown)
 

@@ -183,10 +183,12 @@ def calendar_steps(store: Store, since: dt.datetime) -> list[tuple[Claim, Step]]
     return store.steps_with_deadline(["open", "done", "skipped", "moot"], since)
 
 
+# A claim whose filing date is unknown (a stand-in from a finance debit or an e-mail) has no
+# response deadline atoz could show: its stored one counts from the stand-in day.
 def open_response_deadlines(store: Store, after: dt.datetime) -> list[Claim]:
     return [Claim.from_row(r) for r in store.rows(
-        f"{_CLAIMS} where outcome = 'under-review' and response_deadline > ? order by id",
-        [utc_text(after)])]
+        f"{_CLAIMS} where outcome = 'under-review' and response_deadline > ? "
+        "and claim_date_known = 1 order by id", [utc_text(after)])]
 
 
 def decided_since(store: Store, since: dt.datetime) -> list[Claim]:
@@ -195,8 +197,15 @@ def decided_since(store: Store, since: dt.datetime) -> list[Claim]:
     decided = [str(o) for o in Outcome if o.decided]
     marks = ", ".join("?" for _ in decided)
     return [Claim.from_row(r) for r in store.rows(
-        f"{_CLAIMS} where outcome in ({marks}) and response_deadline > ? order by id",
-        [*decided, utc_text(since)])]
+        f"{_CLAIMS} where outcome in ({marks}) and response_deadline > ? "
+        "and claim_date_known = 1 order by id", [*decided, utc_text(since)])]
+
+
+def open_filing_unknown(store: Store) -> list[Claim]:
+    """Claims under review whose filing date is unknown: no deadline can be counted for them
+    until the seller gives it."""
+    return [Claim.from_row(r) for r in store.rows(
+        f"{_CLAIMS} where outcome = 'under-review' and claim_date_known = 0 order by id")]
 
 
 def claims_stamps(store: Store, claim_ids: Sequence[int]

@@ -86,9 +86,10 @@ def _ledger(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 #     USD 63.27 + 74.00 + 171.54 + 186.38
 #   at stake in open claims: USD 110.45 + 56.79 + 74.51 + 92.77 + 55.77 = 390.29; EUR 17.00;
 #     GBP 43.89; CAD 35.58; JPY 7480
-#   ODR window: orders placed 2026-09-06..2026-11-04 (60 days ending 14 days before today), per
-#     marketplace; seller-funded or refunded with an order date in it, leaving it order date +
-#     74 days: CA 702-4511965 (09-28, 12-11); DE 028-6970258 (09-08, 11-21); JP 250-2205045
+#   ODR window: orders placed 2026-09-06..2026-11-04 (60 days ending 14 days before today; in
+#     UK, DE and JP, where it is already the 19th, 09-07..11-05), per marketplace;
+#     seller-funded or refunded with an order date in it, leaving it order date + 74 days:
+#     CA 702-4511965 (09-28, 12-11); DE 028-6970258 (09-08, 11-21); JP 250-2205045
 #     (09-23, 12-06); UK 204-6903994 (10-04, 12-17), 202-4739537 (10-18, 12-31); US 114-6683654
 #     (09-14, 11-27), 113-9335198 (09-25, 12-08), 113-2178055 (10-15, 12-28). 028-6062052
 #     (refunded, ordered 09-05) left the window yesterday; 203-1936768 (08-26) long ago. None on
@@ -214,9 +215,12 @@ def test_report_on_the_sample_matches_the_hand_count(run: Run, run_json: Json) -
     assert data["win_rate_week"] == {"won": 5, "decided": 7, "rate_percent": 71.4}
     assert data["win_rate_all_time"] == {"won": 15, "decided": 27, "rate_percent": 55.6}
     ledger = _ledger(data["odr"])
+    # 20:00 on the 18th in Los Angeles is already the 19th in Europe and Japan: each window
+    # counts back from its marketplace's own today.
     assert {m: (x["window_start"], x["window_end"], x["window_days"], x["delay_days"])
-            for m, x in ledger.items()} == dict.fromkeys(
-        HAND["odr"], ("2026-09-06", "2026-11-04", 60, 14))
+            for m, x in ledger.items()} == {
+        m: ("2026-09-06", "2026-11-04", 60, 14) if m in ("US", "CA") else
+        ("2026-09-07", "2026-11-05", 60, 14) for m in HAND["odr"]}
     assert {m: [(c["order_id"], c["leaves_window"]) for c in x["counted"]]
             for m, x in ledger.items()} == HAND["odr"]
     assert all(x["not_yet_counted"] == [] for x in ledger.values())

@@ -253,7 +253,8 @@ def list_claims(
              "No claims yet: atoz add ORDER_ID ... or atoz import FILE.")
         return
     print_table(
-        [[c.id, c.order_id, c.marketplace, c.facts.claim_date, c.outcome.label,
+        [[c.id, c.order_id, c.marketplace,
+          c.facts.claim_date if c.facts.claim_date_known else "unknown", c.outcome.label,
           amount_text(c), c.facts.reason, c.facts.buyer or ""] for c in shown],
         [Column("claim", align="right"), Column("order", shorten=short_order, drop=1),
          Column("mkt"), Column("filed"), Column("outcome", drop=2),

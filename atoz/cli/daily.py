@@ -85,6 +85,13 @@ def due_today(
             print_table(step_rows(day.awaiting, moment, reasons), STEP_COLUMNS, term,
                         title=f"Awaiting Amazon's decision: {len(day.awaiting)} claim(s) past "
                               "their response deadline")
+        if day.filing_unknown:
+            ids = [str(c.id) for c in day.filing_unknown]
+            named = ", ".join(ids[:MISSED_SHOWN]) + (
+                f" and {len(ids) - MISSED_SHOWN} more" if len(ids) > MISSED_SHOWN else "")
+            say("", term)
+            say(f"Filing date unknown for claim(s) {named} (under review): no response "
+                "deadline can be counted; set it with atoz edit CLAIM --claim-date DATE", term)
         if day.missed:
             say("", term)
             shown = day.missed[:MISSED_SHOWN]
