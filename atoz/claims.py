@@ -327,14 +327,31 @@ def record_appeal_result(store: Store, book: PolicyBook, claim_id: int, won: boo
     if claim.outcome is not Outcome.GRANTED_SELLER_FUNDED:
         raise InputError("claim", str(claim.id), f"is {claim.outcome}: only a seller-funded "
                                                  "grant is appealed")
+    history = store.history(claim.id)
+    first = appeal_result(history)
+    if first is not None:  # a grant is appealed once; history keeps the result it has
+        raise InputError("result", "won" if won else "lost",
+                         f"claim {claim.id}'s appeal already has its result: "
+                         f"{'won' if (first.detail or {}).get('won') else 'lost'} on "
+                         f"{first.on}")
     store.append(claim.id, NewEntry(
         HistoryKind.APPEAL_RESULT, on, now.recorded, note=free_text(note, "note"),
         detail={"won": won, "reversed": list(reversed_facts) if won else []}))
-    if not any(h.kind is HistoryKind.DONE and h.step is StepName.APPEAL
-               for h in store.history(claim.id)):
+    if not any(h.kind is HistoryKind.DONE and h.step is StepName.APPEAL for h in history):
         store.append(claim.id, NewEntry(HistoryKind.DONE, on, now.recorded,
                                         step=StepName.APPEAL, note="appeal decided"))
     return refresh(store, book, claim.id)
+
+
+def appeal_result(history: Sequence[HistoryEntry]) -> HistoryEntry | None:
+    """The result recorded for the appeal of the claim's latest seller-funded grant, if any."""
+    found = None
+    for entry in history:
+        if entry.kind is HistoryKind.STATUS and entry.outcome is Outcome.GRANTED_SELLER_FUNDED:
+            found = None  # a new grant opens a new appeal
+        elif entry.kind is HistoryKind.APPEAL_RESULT:
+            found = entry
+    return found
 
 
 def record_info_request(store: Store, book: PolicyBook, claim_id: int, at: dt.datetime,

@@ -629,3 +629,27 @@ def test_a_rule_change_starts_on_the_marketplaces_today_not_the_sellers(
 def test_a_rule_change_that_moves_nothing_says_so(run: Run) -> None:
     result = _ok(run("policy", "set", "US", "response_hours", "48", "--source", SOURCE))
     assert result.stdout.rstrip().endswith("0 claim(s) recomputed, no date moved.")
+
+
+# --- an appeal has one result -------------------------------------------------------------------
+def test_an_appeal_has_one_result_and_status_then_shows_it_not_a_deadline(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    today = ("--today", "2026-11-12")
+    _ok(run(*ADD))
+    _ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28", *today))
+    assert "appeal           until 2026-11-27 (last day; atoz draft 1 appeal)" in run(
+        "status", "1", *today).stdout
+    _ok(run("done", "1", "appeal", "--on", "2026-11-02", *today))
+    assert "appeal           made on 2026-11-02; record Amazon's answer: atoz appeal-result " \
+        "1 won|lost" in run("status", "1", *today).stdout
+    _ok(run("appeal-result", "1", "won", "--reversed", "odr", "--on", "2026-11-10", *today))
+    shown = run("status", "1", *today).stdout
+    assert "appeal           won on 2026-11-10, reversed: ODR" in shown
+    assert "until" not in [line for line in shown.splitlines() if "appeal " in line][0]
+    before = snapshot(db_path)
+    again = run("appeal-result", "1", "lost", "--on", "2026-11-11", *today)
+    assert again.exit_code == 2
+    assert again.stderr == ("Error: RESULT: 'lost': claim 1's appeal already has its result: "
+                            "won on 2026-11-10\n")
+    assert snapshot(db_path) == before
+    assert run_json("status", "1", *today)["odr"] == "not-counted"

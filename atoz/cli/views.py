@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from atoz.agenda import Item, Urgency
-from atoz.claims import ClaimPicture
+from atoz.claims import ClaimPicture, appeal_result
 from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, two_zones
 from atoz.money import fmt
 from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS, overdue
-from atoz.records import Claim, HistoryEntry, Outcome, StepState
+from atoz.records import Claim, HistoryEntry, Outcome, StepName, StepState
 from atoz.serialize import iso, market_tz
 from atoz.windows import classify_filing
 
@@ -101,6 +101,30 @@ def outcome_summary(claim: Claim) -> str:
             f"{'counted' if claim.odr == 'counted' else 'not counted'}")
 
 
+def appeal_line(p: ClaimPicture, now: Now) -> str:
+    """Where the appeal of a seller-funded grant stands: open until its last day, made, not
+    made, or decided (then no "until": there is nothing left to appeal)."""
+    claim = p.claim
+    step = next((s for s in p.steps if s.name is StepName.APPEAL), None)
+    if step is None or claim.outcome is not Outcome.GRANTED_SELLER_FUNDED:
+        return ""
+    result = appeal_result(p.history)
+    if result is not None:
+        detail = result.detail or {}
+        undone = " and ".join("ODR" if f == "odr" else f for f in detail.get("reversed") or [])
+        return (f"won on {result.on}" + (f", reversed: {undone}" if undone else "")
+                if detail.get("won") else f"lost on {result.on}")
+    state = step.state_at(now.at)
+    if state is StepState.DONE:
+        return (f"made on {step.done_on}; record Amazon's answer: atoz appeal-result "
+                f"{claim.id} won|lost")
+    if state is StepState.SKIPPED:
+        return "not made (skipped)"
+    if state is StepState.MISSED:
+        return f"the window closed on {p.appeal_until}"
+    return f"until {p.appeal_until} (last day; atoz draft {claim.id} appeal)"
+
+
 def claim_tz(claim: Claim) -> dt.tzinfo:
     return market_tz(claim.marketplace)
 
@@ -117,8 +141,9 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
     if claim.debited_minor is not None:
         line(f"  debited          {fmt(claim.debited_minor, facts.currency)} on "
             f"{claim.debited_on}")
-    if p.appeal_until and claim.outcome is Outcome.GRANTED_SELLER_FUNDED:
-        line(f"  appeal until     {p.appeal_until} (last day; atoz draft {claim.id} appeal)")
+    appeal = appeal_line(p, now)
+    if appeal:
+        line(f"  appeal           {appeal}")
     if p.reopen_until:
         state = "may still reopen" if now.today <= p.reopen_until else "final"
         line(f"  denial           {state}: the buyer may appeal until {p.reopen_until}")
