@@ -74,6 +74,7 @@ class WeeklyReport:
     win_week: WinRate
     win_all: WinRate
     coming: list[Item]  # due in the next DUE_AHEAD_DAYS days
+    appeals_later: list[tuple[Claim, Step]]  # open appeals closing after those days
     overdue: list[Item]
     missed: list[Item]
     awaiting: list[Item]
@@ -130,5 +131,6 @@ def weekly_report(store: Store, book: PolicyBook, now: Now, week: Week | None = 
         lost_all=totals(lost_all), outcomes=outcomes,
         win_week=WinRate(won_week, len(decided)), win_all=WinRate(won_all, decided_all),
         coming=[i for i in day.items if i.urgency is not Urgency.OVERDUE],
+        appeals_later=day.appeals_later,
         overdue=day.overdue, missed=day.missed, awaiting=day.awaiting, appeals=appeals,
         odr=ledger)

@@ -165,7 +165,9 @@ def test_a_decision_makes_open_steps_moot_and_a_seller_funded_grant_schedules_th
     assert (appeal["state"], appeal["due"], appeal["deadline"]) == (
         "open", "2026-11-20", "2026-12-21T00:00:00-08:00")
     assert data["appeal_until"] == "2026-12-20"
-    assert [i["step"] for i in run_json("due-today", "--today", "2026-11-20")] == ["appeal"]
+    # A row once its deadline is in view (today + --ahead days).
+    assert [i["step"] for i in run_json("due-today", "--today", "2026-11-20", "--ahead",
+                                        "30")] == ["appeal"]
     # Amazon reverses itself on appeal: the appeal step is no longer needed.
     _ok(run("status", "1", "granted-amazon-funded", "--on", "2026-12-01", "--today",
             "2026-12-01"))
@@ -297,7 +299,7 @@ def test_an_appeal_is_never_overdue_before_its_deadline_so_cron_stays_quiet(
         run: Run, run_json: Json, in_la: None) -> None:
     _claim(run, "2026-11-02 14:30")
     _ok(run("status", "1", "granted-seller-funded", "--on", "2026-11-06"))
-    item = run_json("due-today", "--today", "2026-11-20")[0]
+    item = run_json("due-today", "--today", "2026-11-20", "--ahead", "16")[0]
     # The deadline is the end of 2026-12-06, 17 days after 2026-11-20 00:00.
     assert (item["step"], item["state"], item["overdue"], item["time_left"]) == (
         "appeal", "due", False, "17 days left")

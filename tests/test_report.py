@@ -582,10 +582,35 @@ def test_each_odr_window_counts_back_from_its_marketplaces_today(
 
 
 def test_the_odr_note_names_the_counted_claims_it_leaves_out(run: Run, tmp_path: Path) -> None:
-    from tests.samples import finance, finance_event
-
     events = tmp_path / "finance.json"
     events.write_bytes(finance(finance_event(), finance_event(AmazonOrderId="113-7654321-7654321")))
     assert run("import", str(events), "--today", TODAY).exit_code == 0
     text = run("odr", "--today", TODAY).stdout
     assert "Left out: 2 counted claim(s) with no order date (1, 2)" in " ".join(text.split())
+
+
+def test_an_appeal_window_is_a_row_only_once_its_deadline_is_in_view(
+        run: Run, run_json: Json) -> None:
+    # Granted 2026-10-28: the appeal may be made any day until 2026-11-27 (US). A row for each
+    # of those 30 days would bury the day's work; one line says the window is open.
+    _add(run, "113-0000000-0000001", "2026-10-20")
+    _decide(run, "1", "granted-seller-funded", "2026-10-28")
+    today = ("--today", "2026-11-02")
+    assert run_json("due-today", *today) == []
+    text = " ".join(run("due-today", *today).stdout.split())
+    assert ("1 appeal window(s) open, the first closes 2026-11-27 US (claim 1): atoz due-today "
+            "--ahead 25 lists it") in text
+    assert "No open steps" not in text
+    assert run_json("due-today", *today, "--ahead", "24") == []
+    (row,) = run_json("due-today", *today, "--ahead", "25")
+    assert (row["step"], row["claim_id"]) == ("appeal", 1)
+    assert "appeal window(s) open" not in run("due-today", *today, "--ahead", "25").stdout
+    report = run_json("report", *today)
+    assert [r["step"] for r in report["due_next_7_days"]] == []
+    assert [a["order_id"] for a in report["appeals_closing"]] == []
+    assert "1 appeal window(s) open, the first closes 2026-11-27 US" in " ".join(
+        run("report", *today).stdout.split())
+    # In its last week it is a row of the report's next 7 days, and on its last day of today's.
+    assert [r["step"] for r in run_json("report", "--today", "2026-11-21")[
+        "due_next_7_days"]] == ["appeal"]
+    assert [r["step"] for r in run_json("due-today", "--today", "2026-11-27")] == ["appeal"]

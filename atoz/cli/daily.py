@@ -50,6 +50,7 @@ def due_today(
     from atoz.agenda import MISSED_LOOKBACK_DAYS, agenda
     from atoz.cli.views import (
         STEP_COLUMNS,
+        appeals_note,
         deadline_text,
         no_time_hint,
         step_rows,
@@ -73,13 +74,15 @@ def due_today(
                               f"{len(day.overdue)} overdue")
             say("Draft the message: atoz draft CLAIM STEP; then: atoz done CLAIM STEP", term)
         else:
-            upcoming = " No open steps."
+            upcoming = "" if day.appeals_later else " No open steps."
             if day.next_step:
                 nxt, step = day.next_step
                 upcoming = (f" Next: {step.name} for claim {nxt.id} (order {nxt.order_id}), due "
                             f"{step.due} {nxt.marketplace}, deadline "
                             f"{deadline_text(step.deadline, nxt.marketplace, moment)}.")
             say(f"Nothing due today (as of {local}).{upcoming}", term)
+        if day.appeals_later:
+            say(appeals_note(day.appeals_later, moment), term)
         if day.awaiting:
             say("", term)
             print_table(step_rows(day.awaiting, moment, reasons), STEP_COLUMNS, term,

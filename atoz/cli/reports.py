@@ -100,13 +100,15 @@ def _emit(text: str) -> None:
     out_lines(text.rstrip("\n"))
 
 
-def _steps_section(title: str, items: Sequence[Item], now: Now, more: str) -> Section:
+def _steps_section(title: str, items: Sequence[Item], now: Now, more: str,
+                   extra: Sequence[str] = ()) -> Section:
     from atoz.cli.views import STEP_COLUMNS, step_rows
 
     reasons: list[str] = []
     rows = step_rows(items, now, reasons)
     return Section(title, STEP_COLUMNS, rows,
-                   [f"[{n}] {r}" for n, r in enumerate(reasons, start=1)], more=more)
+                   [*(f"[{n}] {r}" for n, r in enumerate(reasons, start=1)),
+                    *(line for line in extra if line)], more=more)
 
 
 def ledger_sections(ledger: Ledger) -> list[Section]:
@@ -156,6 +158,7 @@ def ledger_sections(ledger: Ledger) -> list[Section]:
 
 
 def report_sections(r: WeeklyReport) -> list[Section]:
+    from atoz.cli.views import appeals_note
     from atoz.money import fmt, fmt_totals
 
     def rate(w: Any) -> str:
@@ -189,7 +192,8 @@ def report_sections(r: WeeklyReport) -> list[Section]:
                  "week). All time: claims in it now. ODR: the default reading; a claim's own "
                  "record may differ (--odr)."]),
         _steps_section("Due in the next 7 days", r.coming, now,
-                       "atoz due-today --ahead 7 lists them all"),
+                       "atoz due-today --ahead 7 lists them all",
+                       [appeals_note(r.appeals_later, now)]),
         _steps_section("Overdue", r.overdue, now, "atoz due-today lists them all"),
         _steps_section("Missed (deadline passed)", r.missed, now,
                        "atoz due-today --json lists them all"),

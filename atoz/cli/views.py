@@ -7,14 +7,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from atoz.agenda import Item, Urgency
+from atoz.agenda import Item, Urgency, ahead_for
 from atoz.claims import ClaimPicture, appeal_result
 from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, two_zones
 from atoz.money import fmt
-from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS, overdue
-from atoz.records import Claim, HistoryEntry, Outcome, StepName, StepState
+from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS, last_day, overdue
+from atoz.records import Claim, HistoryEntry, Outcome, Step, StepName, StepState
 from atoz.serialize import iso, market_tz
 from atoz.windows import classify_filing
 
@@ -80,6 +80,18 @@ def step_rows(items: Sequence[Item], now: Now, reasons: list[str]) -> list[list[
         rows.append([claim.id, claim.order_id, item.step_name, due, deadline, _left(item),
                      amount_text(claim), what.replace("CLAIM", str(claim.id))])
     return rows
+
+
+def appeals_note(appeals: Sequence[tuple[Claim, Step]], now: Now) -> str:
+    """One line for the open appeal windows that close after the days shown (their rows would
+    crowd every day of their 30)."""
+    if not appeals:
+        return ""
+    claim, step = appeals[0]
+    closes = last_day(step.deadline, claim_tz(claim))
+    return (f"{len(appeals)} appeal window(s) open, the first closes {closes} "
+            f"{claim.marketplace} (claim {claim.id}): atoz due-today --ahead "
+            f"{ahead_for(now, step.deadline)} lists it")
 
 
 def no_time_hint(reasons: Iterable[str]) -> bool:
