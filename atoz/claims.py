@@ -10,6 +10,7 @@ and raise InputError naming the field (the CLI maps fields to its flags).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,8 +63,9 @@ def day_on(text: str | None, now: Now, claim: Claim) -> dt.date:
 
 # --- finding a claim ---------------------------------------------------------------------------
 def find_claim(store: Store, ref: str) -> Claim:
-    """A claim by its number or by its order id (refusing to guess when several share one)."""
-    text = ref.strip()
+    """A claim by its number or by its order id (refusing to guess when several share one).
+    NFKC first: a Chinese or Japanese keyboard types `１２` for 12."""
+    text = unicodedata.normalize("NFKC", ref).strip()
     if text.isascii() and text.isdigit():
         found = store.claim(int(text)) if int(text) <= MAX_ID else None
         if found is None:

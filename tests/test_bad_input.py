@@ -189,7 +189,9 @@ CASES = [
         says="no claim for order 999-1234567-1234567"),
     bad("status-claim-id-beyond-64-bits", "status", "9" * 30, code=1, says="no claim 999"),
     bad("status-claim-garbage", "status", "first", says=("CLAIM", "'first'")),
-    bad("status-claim-superscript-digit", "status", "\u00b2", says=("CLAIM", "'\u00b2'")),
+    # NFKC, as order ids: a full-width or superscript digit is its ASCII digit (claim 2).
+    bad("status-claim-superscript-digit", "status", "\u00b2", code=1, says="no claim 2"),
+    bad("status-claim-arabic-indic-digit", "status", "\u0662", says=("CLAIM", "'\u0662'")),
     bad("status-outcome-unknown", "status", "1", "won", says=("OUTCOME", "'won'", "unknown")),
     bad("status-on-impossible", "status", "1", "denied", "--on", "2026-11-31",
         says=("--on", "'2026-11-31'")),

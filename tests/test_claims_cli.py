@@ -653,3 +653,28 @@ def test_an_appeal_has_one_result_and_status_then_shows_it_not_a_deadline(
                             "won on 2026-11-10\n")
     assert snapshot(db_path) == before
     assert run_json("status", "1", *today)["odr"] == "not-counted"
+
+
+def test_a_claim_number_typed_in_full_width_digits_is_that_claim(run: Run, run_json: Json
+                                                                  ) -> None:
+    _ok(run(*ADD))
+    assert run_json("status", "\uff11")["claim_id"] == 1  # １, as a Chinese keyboard types it
+    _ok(run("done", "\uff11", "contact"))
+
+
+def test_status_shows_the_filing_moment_with_its_zones_and_hints_under_the_table(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("COLUMNS", "80")
+    _ok(run("add", "304-4469639-4910337", "-m", "DE", "--order-date", "2026-10-16",
+            "--latest-delivery", "2026-10-30", "--claim-date", "2026-11-16 19:30",
+            "--today", "2026-11-19"))
+    added = _ok(run("add", "113-0000000-0000002", "--order-date", "2026-10-27",
+                    "--latest-delivery", "2026-11-12", "--claim-date", "2026-11-16",
+                    "--today", "2026-11-19"))
+    assert "filed 2026-11-16." in added.stdout  # a day without a time is a day
+    text = _ok(run("status", "1", "--now", "2026-11-19 12:00")).stdout
+    assert "  claim filed      2026-11-17 02:30 CST (2026-11-16 19:30 CET)" in text
+    lines = _ok(run("status", "2", "--now", "2026-11-19 12:00")).stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Deadlines marked"))
+    assert lines[start + 1].startswith("time Amazon's notification")  # not indented 19 deep

@@ -134,7 +134,7 @@ def add(
     set ATOZ_MARKETPLACE once). Example: atoz add 113-1234567-1234567 -m US --order-date
     2026-10-01 --latest-delivery 2026-10-09 --claim-date "2026-10-20 14:30" --amount 24.99
     """
-    from atoz.cli.views import deadline_text
+    from atoz.cli.views import deadline_text, filed_text
     from atoz.facts import fact_texts
     from atoz.intake import add_or_complete
     from atoz.serialize import claim_json
@@ -165,7 +165,7 @@ def add(
         out(f"Next: atoz status {claim.id}")
         return
     out(f"Added claim {claim.id} for order {claim.order_id} ({claim.marketplace}), filed "
-        f"{claim.facts.filed_text}.")
+        f"{filed_text(claim, moment)}.")
     filled = fact_texts(claim.facts)
     for field, origin in added.filled_from.items():
         out(f"  {field} {filled.get(field) or '-'} from {origin}")

@@ -13,7 +13,14 @@ from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, two_zones
 from atoz.money import fmt
-from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS, last_day, overdue
+from atoz.playbook import (
+    NO_TIME,
+    NO_TIME_HINT,
+    STEP_WORDS,
+    claim_moment,
+    last_day,
+    overdue,
+)
 from atoz.records import Claim, HistoryEntry, Outcome, Step, StepName, StepState
 from atoz.serialize import iso, market_tz
 from atoz.windows import classify_filing
@@ -33,6 +40,16 @@ def short_deadline(text: str) -> str:
 
 def deadline_text(instant: dt.datetime, marketplace: str, now: Now) -> str:
     return two_zones(instant, now.zone, market_tz(marketplace))
+
+
+def filed_text(claim: Claim, now: Now) -> str:
+    """When the claim was filed: its day, or with a time the instant as every instant is
+    shown (`2026-11-17 02:30 CST (2026-11-16 19:30 CET)`)."""
+    facts = claim.facts
+    if facts.claim_time is None:
+        return facts.claim_date.isoformat()
+    tz = market_tz(claim.marketplace)
+    return two_zones(claim_moment(facts.claim_date, facts.claim_time, tz), now.zone, tz)
 
 
 def amount_text(claim: Claim) -> str:
@@ -162,7 +179,7 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
     line(f"  order date       {facts.order_date or 'unknown'}")
     line(f"  latest delivery  {facts.latest_delivery or 'unknown'}"
         + (f"; delivered {facts.delivered_on}" if facts.delivered_on else ""))
-    filed = facts.filed_text
+    filed = filed_text(claim, now)
     if not facts.claim_date_known:
         filed += (" (a stand-in, not the filing date: " + {
             "finance": "Amazon's finance data has only the debit date",
@@ -218,8 +235,8 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
         print_table(rows, [Column("step"), Column("state"), Column("due", drop=1),
                            Column("deadline", shorten=short_deadline),
                            Column("what / why", wrap=True)], term, title="Steps")
-        if any(NO_TIME in s.moved for s in p.steps):
-            line(NO_TIME_HINT.replace("CLAIM", str(claim.id)))
+        if any(NO_TIME in s.moved for s in p.steps):  # a note under the table, not a field
+            say(NO_TIME_HINT.replace("CLAIM", str(claim.id)), term)
     line("")
     tz = claim_tz(claim)
     print_table([history_line(h, tz) for h in p.history],
