@@ -17,6 +17,7 @@ from enum import StrEnum
 from atoz.instants import Now, seconds_between, start_of
 from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
 from atoz.policy import packaged
+from atoz.queries import open_filing_unknown
 from atoz.records import Claim, Step, StepName
 from atoz.store import Store
 
@@ -63,6 +64,8 @@ class Agenda:
     missed: list[Item]  # missed in the last MISSED_LOOKBACK_DAYS, most recent first
     awaiting: list[Item]  # under review after the response deadline, oldest first
     next_step: tuple[Claim, Step] | None  # when nothing is due: what comes next
+    filing_unknown: list[Claim]  # under review, filing date unknown: no deadline to show
+    appeals_later: list[tuple[Claim, Step]]  # open appeals closing after the days shown
 
     @property
     def overdue(self) -> list[Item]:
@@ -97,18 +100,36 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
         open_rows = store.open_steps(now.at)
         since = now.at - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
         missed_rows = store.open_steps(since, now.at)
-        waiting = store.awaiting_decision(now.at)
-        items = [Item(claim, step, _urgency(claim, step, now),
-                      seconds_between(now.at, step.deadline))
-                 for claim, step in open_rows
-                 if start_of(step.due, packaged(claim.marketplace).tz) < horizon]
-        next_step = None if items else store.next_open_step(now.at)
-    items.sort(key=_key)
+        # Past a response deadline counted from a stand-in day is no fact: such claims are
+        # listed apart, as claims whose filing date the seller should give.
+        waiting = [c for c in store.awaiting_decision(now.at) if c.facts.claim_date_known]
+        unknown = open_filing_unknown(store)
+    shown: list[tuple[Claim, Step]] = []
+    later: list[tuple[Claim, Step]] = []
+    appeals: list[tuple[Claim, Step]] = []
+    for claim, step in open_rows:
+        if step.name is StepName.APPEAL:
+            # An appeal may be made any day of its 30: listing it every day for a month
+            # would bury the day's work, so it is a row only once its deadline is in view.
+            (shown if step.deadline <= horizon else appeals).append((claim, step))
+        elif start_of(step.due, packaged(claim.marketplace).tz) < horizon:
+            shown.append((claim, step))
+        else:
+            later.append((claim, step))
+    items = sorted((Item(claim, step, _urgency(claim, step, now),
+                         seconds_between(now.at, step.deadline)) for claim, step in shown),
+                   key=_key)
+    next_step = None if items else min(later, key=lambda pair: pair[1].deadline, default=None)
     missed = sorted((Item(claim, step, Urgency.MISSED, seconds_between(now.at, step.deadline))
                      for claim, step in missed_rows), key=_key, reverse=True)
     awaiting = [Item(claim, None, Urgency.AWAITING, None) for claim in waiting]
-    return Agenda(now, items, missed, awaiting, next_step)
+    appeals.sort(key=lambda pair: (pair[1].deadline, pair[0].id))
+    return Agenda(now, items, missed, awaiting, next_step, unknown, appeals)
 
 
-def appeal_step(steps: list[Step]) -> Step | None:
-    return next((s for s in steps if s.name is StepName.APPEAL), None)
+def ahead_for(now: Now, instant: dt.datetime) -> int:
+    """The smallest `--ahead` whose days reach `instant` (a deadline at 00:00 ends the day
+    before)."""
+    last = (instant - dt.timedelta(microseconds=1)).astimezone(now.zone).date()
+    return max(0, (last - now.today).days)
+

@@ -10,6 +10,7 @@ and raise InputError naming the field (the CLI maps fields to its flags).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -65,8 +66,9 @@ def day_on(text: str | None, now: Now, claim: Claim) -> dt.date:
 
 # --- finding a claim ---------------------------------------------------------------------------
 def find_claim(store: Store, ref: str) -> Claim:
-    """A claim by its number or by its order id (refusing to guess when several share one)."""
-    text = ref.strip()
+    """A claim by its number or by its order id (refusing to guess when several share one).
+    NFKC first: a Chinese or Japanese keyboard types `１２` for 12."""
+    text = unicodedata.normalize("NFKC", ref).strip()
     if text.isascii() and text.isdigit():
         found = store.claim(int(text)) if int(text) <= MAX_ID else None
         if found is None:
@@ -157,8 +159,8 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
         since = claim.decided_on or claim.facts.claim_date
         raise InputError(field_name, str(outcome),
                          f"claim {claim.id} is already {outcome} since {since}; to correct "
-                         f"the date or its facts use atoz edit {claim.id} --decided-on D "
-                         "(or --odr, --paid-by)")
+                         "that decision's day, who paid or its ODR count, see "
+                         f"atoz edit {claim.id} --help")
     if on < claim.facts.claim_date and claim.facts.claim_date_known:
         raise InputError("on", on.isoformat(), f"is before the claim date "
                                                f"{claim.facts.claim_date}")
@@ -332,14 +334,31 @@ def record_appeal_result(store: Store, book: PolicyBook, claim_id: int, won: boo
     if claim.outcome is not Outcome.GRANTED_SELLER_FUNDED:
         raise InputError("claim", str(claim.id), f"is {claim.outcome}: only a seller-funded "
                                                  "grant is appealed")
+    history = store.history(claim.id)
+    first = appeal_result(history)
+    if first is not None:  # a grant is appealed once; history keeps the result it has
+        raise InputError("result", "won" if won else "lost",
+                         f"claim {claim.id}'s appeal already has its result: "
+                         f"{'won' if (first.detail or {}).get('won') else 'lost'} on "
+                         f"{first.on}")
     store.append(claim.id, NewEntry(
         HistoryKind.APPEAL_RESULT, on, now.recorded, note=free_text(note, "note"),
         detail={"won": won, "reversed": list(reversed_facts) if won else []}))
-    if not any(h.kind is HistoryKind.DONE and h.step is StepName.APPEAL
-               for h in store.history(claim.id)):
+    if not any(h.kind is HistoryKind.DONE and h.step is StepName.APPEAL for h in history):
         store.append(claim.id, NewEntry(HistoryKind.DONE, on, now.recorded,
                                         step=StepName.APPEAL, note="appeal decided"))
     return refresh(store, book, claim.id)
+
+
+def appeal_result(history: Sequence[HistoryEntry]) -> HistoryEntry | None:
+    """The result recorded for the appeal of the claim's latest seller-funded grant, if any."""
+    found = None
+    for entry in history:
+        if entry.kind is HistoryKind.STATUS and entry.outcome is Outcome.GRANTED_SELLER_FUNDED:
+            found = None  # a new grant opens a new appeal
+        elif entry.kind is HistoryKind.APPEAL_RESULT:
+            found = entry
+    return found
 
 
 def record_info_request(store: Store, book: PolicyBook, claim_id: int, at: dt.datetime,

@@ -153,7 +153,7 @@ def calendar_ics(store: Store, book: PolicyBook, now: Now,
                 uid(claim, stamp, what), deadline_title,
                 [_about(claim), f"The last moment: {when}.", lines[-1]], stamp,
                 at=step.deadline, cancelled=over, alarms=alarms))
-    for claim in [*open_claims, *decided]:
+    for claim in [*open_claims, *decided]:  # only claims whose filing moment is known
         stamp = stamps[claim.id]
         if not claim.is_open and not stamp.ever_open:
             continue

@@ -67,9 +67,10 @@ def fill_from_order(store: Store, given: dict[str, str | None]) -> dict[str, str
 
 
 def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | None], now: Now,
-                    source: Source = Source.MANUAL) -> Added:
+                    source: Source = Source.MANUAL, marketplace_assumed: bool = False) -> Added:
     """Add the claim, or complete the one Amazon's data created for the order. Call inside a
-    write transaction."""
+    write transaction. `marketplace_assumed`: the marketplace given is the seller's default,
+    not said for this claim (a claim e-mail from another marketplace may correct it)."""
     values = dict(given)
     order_id = parse_order_id(values.get("order_id") or "")
     stand_in = [c for c in store.claims_for_order(order_id)
@@ -89,7 +90,7 @@ def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | No
         return Added(edit.claim, STAND_INS[claim.source], edit.changed, notes=edit.notes)
     filled = fill_from_order(store, values)
     checked = check_facts(values, now)
-    assumed = not (values.get("marketplace") or "").strip()  # neither given nor from an order
+    assumed = marketplace_assumed or not (values.get("marketplace") or "").strip()
     claim = add_claim(store, book, checked.facts, now, source=source,
                       filed_detail={MARKETPLACE_ASSUMED: True} if assumed else None)
     window = window_of(claim.facts, book.policy(claim.marketplace, claim.facts.claim_date))

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
 
 from atoz.errors import InputError
 
@@ -153,11 +152,6 @@ def decimal_text(minor: int, currency: str) -> str:
     whole, fraction = divmod(abs(minor), 10**places)
     sign = "-" if minor < 0 else ""
     return f"{sign}{whole}.{fraction:0{places}d}" if places else f"{sign}{whole}"
-
-
-def minor_to_decimal(minor: int, currency: str) -> Decimal:
-    """The amount as an exact Decimal in major units (`2499` USD -> Decimal("24.99"))."""
-    return Decimal(decimal_text(minor, currency))
 
 
 def fmt(minor: int | None, currency: str | None) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
 from atoz.errors import InputError
-from atoz.policy import PolicyBook, marketplace_code, marketplaces
+from atoz.instants import Now
+from atoz.policy import PolicyBook, marketplace_code, marketplaces, packaged
 from atoz.queries import claims_by_order_date, counted_without_order_date, ledger_marketplaces
 from atoz.records import Claim, Odr
 from atoz.store import Store
@@ -61,7 +62,7 @@ class MarketLedger:
 
 @dataclass(frozen=True)
 class Ledger:
-    today: dt.date
+    today: dt.date  # the seller's; each marketplace's window counts from its own today
     markets: list[MarketLedger]
 
 
@@ -85,7 +86,7 @@ def market_ledger(store: Store, book: PolicyBook, marketplace: str, today: dt.da
             not_yet.append(Counted(claim, order_date + dt.timedelta(days=days + delay),
                                    order_date + dt.timedelta(days=delay)))
     counted.sort(key=lambda c: (c.leaves_window or dt.date.max, c.claim.id))
-    target = int(policy.days("odr_target_percent"))
+    target = policy.percent("odr_target_percent")
     ledger = MarketLedger(policy.marketplace, start, end, days, delay, target, counted,
                           not_yet, pending, counted_without_order_date(store, policy.marketplace),
                           None)
@@ -102,21 +103,27 @@ def market_ledger(store: Store, book: PolicyBook, marketplace: str, today: dt.da
     return replace(ledger, rate=rate)
 
 
-def odr_ledger(store: Store, book: PolicyBook, today: dt.date, marketplace: str | None = None,
+def odr_ledger(store: Store, book: PolicyBook, now: Now, marketplace: str | None = None,
                orders: int | None = None) -> Ledger:
     """The ledger of one marketplace, or of each marketplace with claims in its window: Amazon
-    rates each marketplace on its own, so the rate (with `orders`) needs one marketplace."""
+    rates each marketplace on its own, so the rate (with `orders`) needs one marketplace. Each
+    window is counted back from that marketplace's today, as Amazon dates orders there."""
+
+    def today(code: str) -> dt.date:
+        return now.today_in(packaged(code).tz)
+
     with store.snapshot():
         if marketplace:
             codes = [marketplace_code(marketplace)]
         else:
-            longest = max(book.policy(code).days("odr_window_days") +
-                          book.policy(code).days("odr_delay_days") for code in marketplaces())
-            codes = ledger_marketplaces(store, today - dt.timedelta(days=longest))
+            since = min(today(code) - dt.timedelta(days=book.policy(code).days(
+                "odr_window_days") + book.policy(code).days("odr_delay_days"))
+                for code in marketplaces())
+            codes = ledger_marketplaces(store, since)
             if orders is not None and len(codes) > 1:
                 raise InputError("orders", orders, "Amazon counts ODR per marketplace and your "
                                                    f"claims span {', '.join(codes)}: give the "
                                                    "marketplace (-m) with the orders")
-        return Ledger(today, [market_ledger(store, book, code, today, orders)
-                              for code in codes])
+        return Ledger(now.today, [market_ledger(store, book, code, today(code), orders)
+                                  for code in codes])
 

@@ -128,9 +128,9 @@ def schedule(claim_date: dt.date, claim_time: dt.time | None, policy: Policy,
     hours = policy.hours("response_hours")
 
     def state(name: StepName, open_while: bool) -> StepState:
-        if recorded.done and name in recorded.done:
+        if name in recorded.done:
             return StepState.DONE
-        if recorded.skipped and name in recorded.skipped:
+        if name in recorded.skipped:
             return StepState.SKIPPED
         return StepState.OPEN if open_while else StepState.MOOT
 

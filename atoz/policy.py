@@ -107,9 +107,21 @@ class Policy:
         return _zone(self.timezone)
 
     def days(self, name: str) -> int:
-        return int(self.rules[name].value)
+        return self._count(name, "days")
 
-    hours = days  # the unit is in the rule; the number is read the same way
+    def hours(self, name: str) -> int:
+        return self._count(name, "hours")
+
+    def percent(self, name: str) -> int:
+        return self._count(name, "percent")
+
+    def _count(self, name: str, unit: str) -> int:
+        """A rule's whole number, read in the unit its data gives it: reading `response_hours`
+        as days is a bug caught here, not a deadline 24 times too far."""
+        rule = self.rules[name]
+        if rule.unit != unit:
+            raise ValueError(f"rule {name} is in {rule.unit}, not {unit}")
+        return int(rule.value)
 
     def facts(self, outcome: Outcome) -> OutcomeFacts:
         return self.outcomes[outcome]
@@ -232,6 +244,16 @@ def check_local_value(rule: str, value: str) -> int:
     return int(text)
 
 
+def currency_after_move(currency: str | None, old: str, new: str) -> str | None:
+    """The currency a claim takes when it is moved to another marketplace: the new one's, when
+    it had the old one's own (it was entered under the wrong marketplace); None to keep it (a
+    currency given on purpose)."""
+    moved_to = packaged(new).currency
+    if currency == packaged(old).currency and moved_to != currency:
+        return moved_to
+    return None
+
+
 def by_marketplace_id(marketplace_id: str) -> Policy | None:
     """The packaged policy for an Amazon marketplace id (`ATVPDKIKX0DER`), or None."""
     for code, market in _document()["marketplaces"].items():
@@ -248,5 +270,3 @@ def by_domain(name: str) -> Policy | None:
             return packaged(code)
     return None
 
-
-get_policy = packaged  # the name the e-mail reader uses

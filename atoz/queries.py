@@ -75,14 +75,23 @@ def records(store: Store) -> Iterator[Record]:
     history = _grouped(store.rows("select * from history order by claim_id, id"))
     steps = _grouped(store.rows("select * from steps order by claim_id, due, deadline, step"))
     with_history = _merge(all_claims(store), history)
-    step_groups = steps
-    pending = next(step_groups, None)
+    pending = next(steps, None)
     for claim, rows in with_history:
         while pending is not None and pending[0] < claim.id:
-            pending = next(step_groups, None)
+            pending = next(steps, None)
         claim_steps = pending[1] if pending is not None and pending[0] == claim.id else []
         yield Record(claim, [HistoryEntry.from_row(r) for r in rows],
                      [Step.from_row(s) for s in claim_steps])
+
+
+def known_marketplace(store: Store, order_id: str) -> str | None:
+    """The marketplace atoz already knows an order by: its imported order's, else that of a
+    claim on it (one Amazon's data or an earlier claim created)."""
+    order = store.order(order_id)
+    if order is not None:
+        return order.marketplace
+    claims = store.claims_for_order(order_id)
+    return claims[-1].marketplace if claims else None
 
 
 def all_orders(store: Store) -> Iterator[Order]:
@@ -174,10 +183,12 @@ def calendar_steps(store: Store, since: dt.datetime) -> list[tuple[Claim, Step]]
     return store.steps_with_deadline(["open", "done", "skipped", "moot"], since)
 
 
+# A claim whose filing date is unknown (a stand-in from a finance debit or an e-mail) has no
+# response deadline atoz could show: its stored one counts from the stand-in day.
 def open_response_deadlines(store: Store, after: dt.datetime) -> list[Claim]:
     return [Claim.from_row(r) for r in store.rows(
-        f"{_CLAIMS} where outcome = 'under-review' and response_deadline > ? order by id",
-        [utc_text(after)])]
+        f"{_CLAIMS} where outcome = 'under-review' and response_deadline > ? "
+        "and claim_date_known = 1 order by id", [utc_text(after)])]
 
 
 def decided_since(store: Store, since: dt.datetime) -> list[Claim]:
@@ -186,8 +197,15 @@ def decided_since(store: Store, since: dt.datetime) -> list[Claim]:
     decided = [str(o) for o in Outcome if o.decided]
     marks = ", ".join("?" for _ in decided)
     return [Claim.from_row(r) for r in store.rows(
-        f"{_CLAIMS} where outcome in ({marks}) and response_deadline > ? order by id",
-        [*decided, utc_text(since)])]
+        f"{_CLAIMS} where outcome in ({marks}) and response_deadline > ? "
+        "and claim_date_known = 1 order by id", [*decided, utc_text(since)])]
+
+
+def open_filing_unknown(store: Store) -> list[Claim]:
+    """Claims under review whose filing date is unknown: no deadline can be counted for them
+    until the seller gives it."""
+    return [Claim.from_row(r) for r in store.rows(
+        f"{_CLAIMS} where outcome = 'under-review' and claim_date_known = 0 order by id")]
 
 
 def claims_stamps(store: Store, claim_ids: Sequence[int]

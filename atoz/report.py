@@ -74,6 +74,7 @@ class WeeklyReport:
     win_week: WinRate
     win_all: WinRate
     coming: list[Item]  # due in the next DUE_AHEAD_DAYS days
+    appeals_later: list[tuple[Claim, Step]]  # open appeals closing after those days
     overdue: list[Item]
     missed: list[Item]
     awaiting: list[Item]
@@ -98,7 +99,7 @@ def weekly_report(store: Store, book: PolicyBook, now: Now, week: Week | None = 
         day = agenda(store, now, DUE_AHEAD_DAYS)
         appeals = appeals_closing(store, now.at,
                                   now.at + dt.timedelta(days=APPEAL_AHEAD_DAYS + 1))
-        ledger = odr_ledger(store, book, now.today, marketplace, orders)
+        ledger = odr_ledger(store, book, now, marketplace, orders)
     defaults = book.policy(marketplace or "US")
     week_counts: dict[Outcome, int] = defaultdict(int)
     week_money: dict[Outcome, list[tuple[int | None, str | None]]] = defaultdict(list)
@@ -130,5 +131,6 @@ def weekly_report(store: Store, book: PolicyBook, now: Now, week: Week | None = 
         lost_all=totals(lost_all), outcomes=outcomes,
         win_week=WinRate(won_week, len(decided)), win_all=WinRate(won_all, decided_all),
         coming=[i for i in day.items if i.urgency is not Urgency.OVERDUE],
+        appeals_later=day.appeals_later,
         overdue=day.overdue, missed=day.missed, awaiting=day.awaiting, appeals=appeals,
         odr=ledger)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from atoz.claims import moments, moved_between, refresh
 from atoz.errors import InputError
 from atoz.instants import Now
-from atoz.policy import PolicyBook, check_local_value, marketplace_code
+from atoz.policy import PolicyBook, check_local_value, marketplace_code, packaged
 from atoz.records import Claim
 from atoz.store import Store
 
@@ -66,7 +66,9 @@ def set_rule(store: Store, marketplace: str, rule: str, value: str, source: str,
     if not text or len(text) > MAX_SOURCE:
         raise InputError("source", source, "required: where the rule is written (a URL or the "
                                            "page's name), at most 500 characters")
-    start = effective_from or now.today
+    # Amazon changes a rule on its marketplace's day: while it is still the 27th in Los Angeles,
+    # a seller in Shanghai's "today" (the 28th) would leave out the US claims filed on the 27th.
+    start = effective_from or now.today_in(packaged(code).tz)
     before = PolicyBook(store.local_rules())
     store.add_local_rule(code, rule, number, text, start, now.recorded)
     count, moved = _recompute(store, before, PolicyBook(store.local_rules()), code, start)

@@ -2,7 +2,7 @@
 
 Append-only: a migration that has shipped is never edited; a change is a new one at the end.
 Tables derived from history (steps, decisions, the claims' derived columns) are rebuilt by the
-claims module when `meta.derived` is older than the code (see atoz.claims.DERIVED_VERSION).
+claims module when `meta.derived` is older than the code (`DERIVED` below).
 sqlite-utils is imported only when a migration has to run, so a command on an up-to-date
 database starts without it.
 """

@@ -77,7 +77,9 @@ def claim_json(claim: Claim, now: Now) -> Json:
         "buyer": facts.buyer, "decided_on": iso(claim.decided_on),
         "payer": str(claim.payer) if claim.payer else None, "odr": str(claim.odr),
         "window_opens": iso(claim.window_opens), "window_closes": iso(claim.window_closes),
-        **deadline_json(claim.response_deadline, facts.marketplace, now, "response_deadline"),
+        # No deadline counted from a stand-in filing day (claim_date_known false).
+        **deadline_json(claim.response_deadline if facts.claim_date_known else None,
+                        facts.marketplace, now, "response_deadline"),
         "source": str(claim.source),
     }
 

@@ -445,13 +445,6 @@ class Store:
             found.append((Claim.from_row(claim), Step.from_row(step)))
         return found
 
-    def next_open_step(self, after: dt.datetime) -> tuple[Claim, Step] | None:
-        found = self._with_claims(
-            "select s.*, c.* from steps s join claims c on c.id = s.claim_id "
-            "where s.state = 'open' and s.deadline > ? order by s.deadline limit 1",
-            [utc_text(after)])
-        return found[0] if found else None
-
     def awaiting_decision(self, now: dt.datetime) -> list[Claim]:
         """Claims still under review after their response deadline: Amazon is deciding."""
         return [Claim.from_row(r) for r in self.rows(
@@ -505,10 +498,6 @@ class Store:
 
     def has_orders(self) -> bool:
         return self.conn.execute("select 1 from orders limit 1").fetchone() is not None
-
-    def all_claim_ids(self) -> Iterator[int]:
-        for (claim_id,) in self.conn.execute("select id from claims order by id"):
-            yield int(claim_id)
 
     def integrity(self) -> str:
         return str(self.conn.execute("pragma integrity_check").fetchone()[0])

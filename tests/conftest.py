@@ -38,6 +38,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Path) ->
     # marketplace atoz knows, so a test may file a claim "today" anywhere. Tests of the
     # seller's own zone set ATOZ_TZ themselves.
     monkeypatch.setenv("ATOZ_TZ", "America/Los_Angeles")
+    # A seller with one store, in the US: `atoz add` without -m files there. Tests of the
+    # marketplace being required delete it (a developer's own value never leaks in).
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "US")
     monkeypatch.setenv("COLUMNS", "200")
     for name in ("ATOZ_TODAY", "ATOZ_NOW", "ATOZ_FORWARDERS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)

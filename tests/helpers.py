@@ -38,4 +38,4 @@ def import_options(path: Path, now: Now | None = None, **changes: Any) -> Import
 
 ADD = ("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
        "2026-10-09", "--claim-date", "2026-10-20", "--amount", "24.99", "--currency", "USD",
-       "--reason", "not-received")
+       "--reason", "not-received", "-m", "US")

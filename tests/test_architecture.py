@@ -112,3 +112,16 @@ def test_the_clock_module_lives_in_the_cli() -> None:
     assert "atoz.cli.clock" in MODULES and "atoz.clock" not in MODULES
     users = {name for name, deps in GRAPH.items() if "atoz.cli.clock" in deps}
     assert users and all(name.startswith("atoz.cli") for name in users)
+
+
+def test_domain_errors_name_fields_not_flags() -> None:
+    """Below the CLI an InputError names the field (`encoding`); the CLI shows it as the flag
+    the user typed (`--encoding`), and a file's errors as its column."""
+    for name, path in MODULES.items():
+        if name.startswith("atoz.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "InputError" \
+                    and node.args and isinstance(node.args[0], ast.Constant):
+                field = str(node.args[0].value)
+                assert not field.startswith("-"), f"{name}:{node.lineno} names the flag {field}"

@@ -104,3 +104,39 @@ def test_the_file_is_written_privately_and_never_over_the_database(run: Run, tmp
     refused = run("calendar", "--out", str(db_path), *NOW)
     assert refused.exit_code == 2 and "database" in refused.stderr
     assert db_path.read_bytes() == before
+
+
+INFO_REQUEST = Path(__file__).parents[1] / "sample_data" / "emails" / "us-info-request.eml"
+
+
+def test_no_deadline_is_invented_for_a_claim_whose_filing_date_is_unknown(
+        run: Run, monkeypatch: Any) -> None:
+    # Amazon's request for information names the order, not the day the claim was filed: atoz
+    # keeps a stand-in day, and counts no response deadline from it anywhere.
+    import json
+
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("COLUMNS", "80")
+    at = ("--now", "2026-11-26 08:00")  # the day after the e-mail
+    assert run("import", str(INFO_REQUEST), *at).exit_code == 0
+    later = ("--now", "2026-11-29 18:00")  # past 72 h from the stand-in day
+
+    def uids() -> set[str]:
+        cal = Calendar.from_ical(run("calendar", *at).stdout_bytes)
+        return {str(e["uid"]) for e in cal.walk("VEVENT")}
+
+    assert not [u for u in uids() if u.endswith("-response-deadline@atoz")]
+    assert [u for u in uids() if u.endswith("-request-deadline@atoz")]  # the request's own
+    (claim,) = json.loads(run("list", "--json", *later).stdout)
+    assert (claim["claim_date_known"], claim["response_deadline"]) == (False, None)
+    assert "unknown" in run("list", *later).stdout
+    rows = json.loads(run("due-today", "--json", *later).stdout)
+    assert "record-outcome" not in [r["step"] for r in rows]
+    text = " ".join(run("due-today", *later).stdout.split())
+    assert "Awaiting" not in text
+    assert ("Filing date unknown for claim(s) 1 (under review): no response deadline can be "
+            "counted; set it with atoz edit CLAIM --claim-date DATE") in text
+    # Once the seller gives it, the deadline is real and on the calendar.
+    assert run("edit", "1", "--claim-date", "2026-11-24 10:00", *at).exit_code == 0
+    assert [u for u in uids() if u.endswith("-response-deadline@atoz")]
+    assert "Filing date unknown" not in run("due-today", *later).stdout

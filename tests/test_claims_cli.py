@@ -108,7 +108,7 @@ def test_recording_the_outcome_a_claim_already_has_is_refused_naming_since_when(
     again = run("status", "1", "denied", "--on", "2026-11-02")
     assert again.exit_code == 2
     assert "claim 1 is already denied since 2026-10-28" in again.stderr
-    assert "atoz edit 1 --decided-on" in again.stderr
+    assert "atoz edit 1 --help" in again.stderr
     assert snapshot(db_path) == before
     assert run_json("status", "1")["decided_on"] == "2026-10-28"
 
@@ -490,3 +490,191 @@ def test_a_listing_with_nothing_to_list_prints_an_empty_json_array(
     result = run(*args, "--json", "--today", "2026-11-28")
     assert result.exit_code == 0, result.output + result.stderr
     assert result.stdout == "[]\n"
+
+
+# --- the marketplace of a claim added by hand ------------------------------------------------
+NEW_CLAIM = ("add", "113-1234567-1234567", "--order-date", "2026-10-01", "--latest-delivery",
+             "2026-10-09", "--claim-date", "2026-10-20", "--amount", "24.99")
+
+
+def test_add_without_a_marketplace_is_refused_naming_the_field_and_the_codes(
+        run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATOZ_MARKETPLACE")
+    before = snapshot(db_path)
+    result = run(*NEW_CLAIM)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --marketplace: required")
+    assert "US, CA, MX, UK, DE" in result.stderr and "ATOZ_MARKETPLACE" in result.stderr
+    assert snapshot(db_path) == before  # never filed under US by default
+
+
+def test_atoz_marketplace_is_the_default_of_a_seller_with_one_store(
+        run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "uk")
+    claim = run_json(*NEW_CLAIM)
+    assert (claim["marketplace"], claim["currency"]) == ("UK", "GBP")
+    given = run_json("add", "118-1234567-1234567", "-m", "DE", *NEW_CLAIM[2:])
+    assert (given["marketplace"], given["currency"]) == ("DE", "EUR")  # -m beats the default
+
+
+def test_a_bad_atoz_marketplace_is_named_as_the_variable(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "Mars")
+    result = run(*NEW_CLAIM)
+    assert result.exit_code == 2
+    assert "ATOZ_MARKETPLACE: 'Mars': unknown; use one of US" in result.stderr
+
+
+def test_a_known_order_gives_its_marketplace_before_atoz_marketplace(
+        run: Run, run_json: Json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.samples import report, report_row
+
+    orders = tmp_path / "orders.tsv"
+    orders.write_bytes(report(report_row(sales_channel="Amazon.co.uk", currency="GBP")))
+    _ok(run("import", str(orders), "--today", "2026-10-20"))
+    monkeypatch.setenv("ATOZ_MARKETPLACE", "US")  # the order's own marketplace wins
+    claim = run_json("add", "116-2222222-2222222", "--claim-date", "2026-10-20",
+                     "--today", "2026-10-21")
+    assert (claim["marketplace"], claim["currency"]) == ("UK", "GBP")
+    # A second claim on an order atoz knows only from a claim keeps that claim's marketplace.
+    monkeypatch.delenv("ATOZ_MARKETPLACE")
+    _ok(run("add", "117-1234567-1234567", "-m", "DE", "--order-date", "2026-10-01",
+            "--latest-delivery", "2026-10-09", "--claim-date", "2026-10-20"))
+    _ok(run("status", "2", "denied", "--on", "2026-10-22"))
+    again = run_json("add", "117-1234567-1234567", "--order-date", "2026-10-01",
+                     "--latest-delivery", "2026-10-09", "--claim-date", "2026-10-25")
+    assert (again["marketplace"], again["currency"]) == ("DE", "EUR")
+
+
+def test_moving_a_claim_to_another_marketplace_moves_its_default_currency(
+        run: Run, run_json: Json) -> None:
+    _ok(run(*NEW_CLAIM, "-m", "US"))
+    moved = run("edit", "1", "-m", "UK")
+    _ok(moved)
+    assert "currency: USD -> GBP" in moved.stdout
+    assert "The currency follows the marketplace: USD -> GBP" in moved.stderr
+    assert run_json("status", "1")["currency"] == "GBP"
+    # A currency given on purpose stays; --currency chooses.
+    _ok(run("edit", "1", "--currency", "USD"))
+    assert "currency" not in run("edit", "1", "-m", "DE").stdout
+    _ok(run("edit", "1", "-m", "US", "--currency", "EUR"))
+    assert run_json("status", "1")["currency"] == "EUR"
+
+
+def test_a_currency_move_the_amount_cannot_follow_is_refused_naming_the_currency(
+        run: Run, db_path: Path) -> None:
+    _ok(run(*NEW_CLAIM, "-m", "US"))
+    before = snapshot(db_path)
+    result = run("edit", "1", "-m", "JP")
+    assert result.exit_code == 2
+    assert "--currency: 'JPY'" in result.stderr and "24.99 USD" in result.stderr
+    assert snapshot(db_path) == before
+
+
+# --- the seller's local rules where every date is computed ------------------------------------
+WINDOW_ARGS = ("window", "--order-date", "2026-01-01", "--latest-delivery", "2026-01-20")
+
+
+def test_atoz_window_applies_the_local_rules_claims_get(run: Run, run_json: Json) -> None:
+    _ok(run("policy", "set", "US", "window_opens_after_delivery", "1", "--source", SOURCE,
+            "--from", "2026-01-01"))
+    _add_on(run, "113-0000000-0000001", "2026-12-01 10:00")
+    shown = run_json("status", "1")["window"]
+    assert shown["why_opens"].startswith("latest delivery 2026-11-25 + 1 day")
+    window = run_json(*WINDOW_ARGS, "--claim-date", "2026-02-01")
+    assert (window["opens"], window["policy"]["local_rules"]) == (
+        "2026-01-21", ["window_opens_after_delivery"])
+    text = _ok(run(*WINDOW_ARGS)).stdout
+    assert "opens  2026-01-21: latest delivery 2026-01-20 + 1 day" in text
+    assert "with your local window_opens_after_delivery 1" in text
+    # The rules of the day: before the local rule's first day, the rule pack's 3 days.
+    _ok(run("policy", "unset", "US", "window_opens_after_delivery"))
+    _ok(run("policy", "set", "US", "window_opens_after_delivery", "1", "--source", SOURCE,
+            "--from", "2026-03-01"))
+    assert run_json(*WINDOW_ARGS, "--claim-date", "2026-02-01")["opens"] == "2026-01-23"
+
+
+def test_atoz_window_needs_no_database_and_creates_none(run: Run, no_db: Path) -> None:
+    assert "opens  2026-01-23" in _ok(run(*WINDOW_ARGS)).stdout
+    assert not no_db.exists()
+
+
+def test_atoz_window_fits_80_columns(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = _ok(run(*WINDOW_ARGS, "--delivered-on", "2026-01-08", "-m", "CA")).stdout
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), text
+    # A wrapped reason sits under the reason, not under the label.
+    assert lines[2].startswith("         ") and lines[2].strip()[0].isalnum()
+
+
+def test_a_rule_change_starts_on_the_marketplaces_today_not_the_sellers(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 08:00 on the 28th in Shanghai is still the 27th in Los Angeles: a US claim filed on the
+    # 27th is filed under the rule Amazon applies from the 27th.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    now = ("--now", "2026-11-28 08:00")
+    _ok(run("add", "113-0000000-0000001", "--order-date", "2026-11-10", "--latest-delivery",
+            "2026-11-20", "--claim-date", "2026-11-27 06:00", *now))
+    change = run_json("policy", "set", "US", "response_hours", "48", "--source", SOURCE, *now)
+    assert (change["effective_from"], change["recomputed"]) == ("2026-11-27", 1)
+    assert run_json("status", "1", *now)["response_deadline"] == "2026-11-29T06:00:00-08:00"
+    assert run_json("policy", "-m", "US", *now)[0]["rules"]["response_hours"]["value"] == 48
+    # `--from today` is the marketplace's today too.
+    uk = run_json("policy", "set", "JP", "response_hours", "24", "--source", SOURCE,
+                  "--from", "today", *now)
+    assert uk["effective_from"] == "2026-11-28"
+
+
+def test_a_rule_change_that_moves_nothing_says_so(run: Run) -> None:
+    result = _ok(run("policy", "set", "US", "response_hours", "48", "--source", SOURCE))
+    assert result.stdout.rstrip().endswith("0 claim(s) recomputed, no date moved.")
+
+
+# --- an appeal has one result -------------------------------------------------------------------
+def test_an_appeal_has_one_result_and_status_then_shows_it_not_a_deadline(
+        run: Run, run_json: Json, db_path: Path) -> None:
+    today = ("--today", "2026-11-12")
+    _ok(run(*ADD))
+    _ok(run("status", "1", "granted-seller-funded", "--on", "2026-10-28", *today))
+    assert "appeal           until 2026-11-27 (last day; atoz draft 1 appeal)" in run(
+        "status", "1", *today).stdout
+    _ok(run("done", "1", "appeal", "--on", "2026-11-02", *today))
+    assert "appeal           made on 2026-11-02; record Amazon's answer: atoz appeal-result " \
+        "1 won|lost" in run("status", "1", *today).stdout
+    _ok(run("appeal-result", "1", "won", "--reversed", "odr", "--on", "2026-11-10", *today))
+    shown = run("status", "1", *today).stdout
+    assert "appeal           won on 2026-11-10, reversed: ODR" in shown
+    assert "until" not in [line for line in shown.splitlines() if "appeal " in line][0]
+    before = snapshot(db_path)
+    again = run("appeal-result", "1", "lost", "--on", "2026-11-11", *today)
+    assert again.exit_code == 2
+    assert again.stderr == ("Error: RESULT: 'lost': claim 1's appeal already has its result: "
+                            "won on 2026-11-10\n")
+    assert snapshot(db_path) == before
+    assert run_json("status", "1", *today)["odr"] == "not-counted"
+
+
+def test_a_claim_number_typed_in_full_width_digits_is_that_claim(run: Run, run_json: Json
+                                                                  ) -> None:
+    _ok(run(*ADD))
+    assert run_json("status", "\uff11")["claim_id"] == 1  # １, as a Chinese keyboard types it
+    _ok(run("done", "\uff11", "contact"))
+
+
+def test_status_shows_the_filing_moment_with_its_zones_and_hints_under_the_table(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("COLUMNS", "80")
+    _ok(run("add", "304-4469639-4910337", "-m", "DE", "--order-date", "2026-10-16",
+            "--latest-delivery", "2026-10-30", "--claim-date", "2026-11-16 19:30",
+            "--today", "2026-11-19"))
+    added = _ok(run("add", "113-0000000-0000002", "--order-date", "2026-10-27",
+                    "--latest-delivery", "2026-11-12", "--claim-date", "2026-11-16",
+                    "--today", "2026-11-19"))
+    assert "filed 2026-11-16." in added.stdout  # a day without a time is a day
+    text = _ok(run("status", "1", "--now", "2026-11-19 12:00")).stdout
+    assert "  claim filed      2026-11-17 02:30 CST (2026-11-16 19:30 CET)" in text
+    lines = _ok(run("status", "2", "--now", "2026-11-19 12:00")).stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Deadlines marked"))
+    assert lines[start + 1].startswith("time Amazon's notification")  # not indented 19 deep

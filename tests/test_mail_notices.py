@@ -40,7 +40,7 @@ from atoz.imports.notices import (
     is_amazon,
     phrase_book,
 )
-from atoz.policy import get_policy
+from atoz.policy import packaged
 from atoz.records import Outcome
 
 EMAILS = Path(__file__).resolve().parents[1] / "sample_data" / "emails"
@@ -141,7 +141,7 @@ def test_no_sample_is_dated_after_the_day_they_were_written() -> None:
     # demo or a README example run as of a real-looking day.
     for name, *_ in SAMPLES:
         notice = only(EMAILS / name)
-        day = notice.sent_at.astimezone(get_policy(notice.marketplace or "US").tz).date()
+        day = notice.sent_at.astimezone(packaged(notice.marketplace or "US").tz).date()
         assert day < date(2026, 11, 28), (name, day)
 
 

@@ -31,7 +31,7 @@ from atoz.playbook import (
     response_deadline,
     schedule,
 )
-from atoz.policy import LocalRule, PolicyBook, get_policy, marketplaces
+from atoz.policy import LocalRule, PolicyBook, marketplaces, packaged
 from atoz.records import Decision, Odr, Outcome
 
 Run = Callable[..., Result]
@@ -122,10 +122,10 @@ def test_a_step_is_on_time_only_if_its_day_starts_before_the_deadline_instant() 
 def test_the_response_deadline_counts_elapsed_hours_across_a_dst_change() -> None:
     # US clocks go back on 2026-11-01: 72 elapsed hours from Oct 31 12:00 PDT is Nov 3 11:00 PST
     # (the wall clock shows 71 hours later).
-    deadline = response_deadline(dt.date(2026, 10, 31), dt.time(12, 0), get_policy("US"))
+    deadline = response_deadline(dt.date(2026, 10, 31), dt.time(12, 0), packaged("US"))
     assert deadline.astimezone(LA).isoformat() == "2026-11-03T11:00:00-08:00"
     # Spring forward (2026-03-08): 72 elapsed hours from Mar 7 12:00 PST is Mar 10 13:00 PDT.
-    spring = response_deadline(dt.date(2026, 3, 7), dt.time(12, 0), get_policy("US"))
+    spring = response_deadline(dt.date(2026, 3, 7), dt.time(12, 0), packaged("US"))
     assert spring.astimezone(LA).isoformat() == "2026-03-10T13:00:00-07:00"
 
 
@@ -167,7 +167,9 @@ def test_a_decision_makes_open_steps_moot_and_a_seller_funded_grant_schedules_th
     assert (appeal["state"], appeal["due"], appeal["deadline"]) == (
         "open", "2026-11-20", "2026-12-21T00:00:00-08:00")
     assert data["appeal_until"] == "2026-12-20"
-    assert [i["step"] for i in run_json("due-today", "--today", "2026-11-20")] == ["appeal"]
+    # A row once its deadline is in view (today + --ahead days).
+    assert [i["step"] for i in run_json("due-today", "--today", "2026-11-20", "--ahead",
+                                        "30")] == ["appeal"]
     # Amazon reverses itself on appeal: the appeal step is no longer needed.
     _ok(run("status", "1", "granted-amazon-funded", "--on", "2026-12-01", "--today",
             "2026-12-01"))
@@ -299,7 +301,7 @@ def test_an_appeal_is_never_overdue_before_its_deadline_so_cron_stays_quiet(
         run: Run, run_json: Json, in_la: None) -> None:
     _claim(run, "2026-11-02 14:30")
     _ok(run("status", "1", "granted-seller-funded", "--on", "2026-11-06"))
-    item = run_json("due-today", "--today", "2026-11-20")[0]
+    item = run_json("due-today", "--today", "2026-11-20", "--ahead", "16")[0]
     # The deadline is the end of 2026-12-06, 17 days after 2026-11-20 00:00.
     assert (item["step"], item["state"], item["overdue"], item["time_left"]) == (
         "appeal", "due", False, "17 days left")

@@ -86,9 +86,10 @@ def _ledger(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 #     USD 63.27 + 74.00 + 171.54 + 186.38
 #   at stake in open claims: USD 110.45 + 56.79 + 74.51 + 92.77 + 55.77 = 390.29; EUR 17.00;
 #     GBP 43.89; CAD 35.58; JPY 7480
-#   ODR window: orders placed 2026-09-06..2026-11-04 (60 days ending 14 days before today), per
-#     marketplace; seller-funded or refunded with an order date in it, leaving it order date +
-#     74 days: CA 702-4511965 (09-28, 12-11); DE 028-6970258 (09-08, 11-21); JP 250-2205045
+#   ODR window: orders placed 2026-09-06..2026-11-04 (60 days ending 14 days before today; in
+#     UK, DE and JP, where it is already the 19th, 09-07..11-05), per marketplace;
+#     seller-funded or refunded with an order date in it, leaving it order date + 74 days:
+#     CA 702-4511965 (09-28, 12-11); DE 028-6970258 (09-08, 11-21); JP 250-2205045
 #     (09-23, 12-06); UK 204-6903994 (10-04, 12-17), 202-4739537 (10-18, 12-31); US 114-6683654
 #     (09-14, 11-27), 113-9335198 (09-25, 12-08), 113-2178055 (10-15, 12-28). 028-6062052
 #     (refunded, ordered 09-05) left the window yesterday; 203-1936768 (08-26) long ago. None on
@@ -214,9 +215,12 @@ def test_report_on_the_sample_matches_the_hand_count(run: Run, run_json: Json) -
     assert data["win_rate_week"] == {"won": 5, "decided": 7, "rate_percent": 71.4}
     assert data["win_rate_all_time"] == {"won": 15, "decided": 27, "rate_percent": 55.6}
     ledger = _ledger(data["odr"])
+    # 20:00 on the 18th in Los Angeles is already the 19th in Europe and Japan: each window
+    # counts back from its marketplace's own today.
     assert {m: (x["window_start"], x["window_end"], x["window_days"], x["delay_days"])
-            for m, x in ledger.items()} == dict.fromkeys(
-        HAND["odr"], ("2026-09-06", "2026-11-04", 60, 14))
+            for m, x in ledger.items()} == {
+        m: ("2026-09-06", "2026-11-04", 60, 14) if m in ("US", "CA") else
+        ("2026-09-07", "2026-11-05", 60, 14) for m in HAND["odr"]}
     assert {m: [(c["order_id"], c["leaves_window"]) for c in x["counted"]]
             for m, x in ledger.items()} == HAND["odr"]
     assert all(x["not_yet_counted"] == [] for x in ledger.values())
@@ -564,3 +568,49 @@ def test_the_demo_ends_with_the_report(run: Run) -> None:
     last = out.rindex("\n$ atoz ")
     assert out[last:].startswith("\n$ atoz report")
     assert "Weekly report 2026-W47" in out[last:] and "ODR ledger" in out[last:]
+
+
+def test_each_odr_window_counts_back_from_its_marketplaces_today(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 08:00 on 28 Nov in Shanghai: still the 27th in the US, already the 28th in Japan.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    now = ("--now", "2026-11-28 08:00")
+    (us,) = run_json("odr", "-m", "US", *now)["marketplaces"]
+    (jp,) = run_json("odr", "-m", "JP", *now)["marketplaces"]
+    assert (us["window_start"], us["window_end"]) == ("2026-09-15", "2026-11-13")
+    assert (jp["window_start"], jp["window_end"]) == ("2026-09-16", "2026-11-14")
+
+
+def test_the_odr_note_names_the_counted_claims_it_leaves_out(run: Run, tmp_path: Path) -> None:
+    events = tmp_path / "finance.json"
+    events.write_bytes(finance(finance_event(), finance_event(AmazonOrderId="113-7654321-7654321")))
+    assert run("import", str(events), "--today", TODAY).exit_code == 0
+    text = run("odr", "--today", TODAY).stdout
+    assert "Left out: 2 counted claim(s) with no order date (1, 2)" in " ".join(text.split())
+
+
+def test_an_appeal_window_is_a_row_only_once_its_deadline_is_in_view(
+        run: Run, run_json: Json) -> None:
+    # Granted 2026-10-28: the appeal may be made any day until 2026-11-27 (US). A row for each
+    # of those 30 days would bury the day's work; one line says the window is open.
+    _add(run, "113-0000000-0000001", "2026-10-20")
+    _decide(run, "1", "granted-seller-funded", "2026-10-28")
+    today = ("--today", "2026-11-02")
+    assert run_json("due-today", *today) == []
+    text = " ".join(run("due-today", *today).stdout.split())
+    assert ("1 appeal window(s) open, the first closes 2026-11-27 US (claim 1): atoz due-today "
+            "--ahead 25 lists it") in text
+    assert "No open steps" not in text
+    assert run_json("due-today", *today, "--ahead", "24") == []
+    (row,) = run_json("due-today", *today, "--ahead", "25")
+    assert (row["step"], row["claim_id"]) == ("appeal", 1)
+    assert "appeal window(s) open" not in run("due-today", *today, "--ahead", "25").stdout
+    report = run_json("report", *today)
+    assert [r["step"] for r in report["due_next_7_days"]] == []
+    assert [a["order_id"] for a in report["appeals_closing"]] == []
+    assert "1 appeal window(s) open, the first closes 2026-11-27 US" in " ".join(
+        run("report", *today).stdout.split())
+    # In its last week it is a row of the report's next 7 days, and on its last day of today's.
+    assert [r["step"] for r in run_json("report", "--today", "2026-11-21")[
+        "due_next_7_days"]] == ["appeal"]
+    assert [r["step"] for r in run_json("due-today", "--today", "2026-11-27")] == ["appeal"]

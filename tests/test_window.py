@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atoz.policy import get_policy, marketplaces
+from atoz.policy import marketplaces, packaged
 from atoz.windows import (
     AFTER_CONFIRMED,
     AFTER_DELIVERY,
@@ -20,8 +21,8 @@ from atoz.windows import (
     filing_window,
 )
 
-US = get_policy("US")
-CA = get_policy("CA")
+US = packaged("US")
+CA = packaged("CA")
 D = dt.date.fromisoformat
 
 
@@ -101,7 +102,7 @@ def test_claim_filed_on_the_closing_day_is_in_the_window_and_a_day_later_is_late
 
 def test_every_marketplace_has_the_rules_and_a_time_zone() -> None:
     for code in ("US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "JP", "AU", "IN", "AE"):
-        policy = get_policy(code)
+        policy = packaged(code)
         assert policy.tz is not None
         for rule in policy.rules.values():
             assert rule.source and rule.as_of
@@ -112,20 +113,22 @@ def test_every_marketplace_has_the_rules_and_a_time_zone() -> None:
 
 def test_response_time_is_72_hours_in_the_us_and_germany_and_48_in_the_uk_per_their_pages(
         ) -> None:
-    us = get_policy("US").rules["response_hours"]
+    us = packaged("US").rules["response_hours"]
     assert us.value == 72 and "27951" in us.source
     assert any(r.value == 48 and not r.current for r in us.readings)  # older US pages
-    de = get_policy("DE").rules["response_hours"]
+    de = packaged("DE").rules["response_hours"]
     assert de.value == 72
     assert any("3 Kalendertagen" in r.quote and r.current for r in de.readings)
-    assert get_policy("UK").hours("response_hours") == 48
+    assert packaged("UK").hours("response_hours") == 48
+    with pytest.raises(ValueError, match="in hours, not days"):
+        packaged("UK").days("response_hours")  # a rule is read in its own unit, or not at all
 
 
 def test_the_response_time_is_never_later_than_a_current_reading() -> None:
     # Where current pages of one marketplace disagree, the shorter wins: a deadline shown is
     # never later than the real one.
     for code in marketplaces():
-        rule = get_policy(code).rules["response_hours"]
+        rule = packaged(code).rules["response_hours"]
         current = [r.value for r in rule.readings if r.current]
         assert current, code
         assert rule.value == min(current), code
@@ -138,7 +141,7 @@ dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
        st.one_of(st.none(), st.integers(min_value=0, max_value=400)))
 def test_window_properties(order: dt.date, ship_days: int, market: str,
                            delivered_days: int | None) -> None:
-    policy = get_policy(market)
+    policy = packaged(market)
     latest = order + dt.timedelta(days=ship_days)
     delivered = order + dt.timedelta(days=delivered_days) if delivered_days is not None \
         else None

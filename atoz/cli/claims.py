@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,9 @@ from atoz.cli.app import (
     session,
 )
 from atoz.cli.render import Column, note, out, print_json, print_table
+
+if TYPE_CHECKING:
+    from atoz.store import Store
 
 DeliveredOption = Annotated[str | None, typer.Option(
     "--delivered-on", show_default=False,
@@ -44,42 +48,56 @@ def window(
         "--claim-date", help="Say whether a claim on this day was early, in the window or "
                              "late.")] = None,
     marketplace: MarketplaceOption = None,
+    db: DbOption = None,
     now: NowOption = None,
     today: TodayOption = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Compute the buyer's A-to-z filing window for an order, with the reason for each date.
 
-    No database needed. Example: atoz window --order-date 2026-01-01 --latest-delivery
-    2026-01-10 --delivered-on 2026-01-08
+    No database needed; your local rules (atoz policy set) apply when you have one.
+    Example: atoz window --order-date 2026-01-01 --latest-delivery 2026-01-10 --delivered-on
+    2026-01-08
     """
+    from atoz.cli.render import say
     from atoz.dates import parse_date
     from atoz.facts import parse_day
-    from atoz.policy import packaged
+    from atoz.policy import marketplace_code, packaged
     from atoz.serialize import window_json
     from atoz.windows import classify_filing, filing_window
 
     s = session(ctx)
-    policy = s.book(None).policy(packaged(marketplace or "US").marketplace)
+    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
+    code = marketplace_code(marketplace) if marketplace else \
+        marketplace_code(default, "ATOZ_MARKETPLACE") if default else "US"
+    tz = packaged(code).tz
     moment = s.now(now, today)
-    w = filing_window(parse_date(order_date, "order_date", today=moment.today, tz=policy.tz),
-                      parse_date(latest_delivery, "latest_delivery", today=moment.today,
-                                 tz=policy.tz), policy,
-                      parse_day(delivered_on, "delivered_on", moment, policy.tz)
+    day = moment.today_in(tz)  # `today` and the rules in force are the marketplace's
+    filed = parse_date(claim_date, "claim_date", today=day, tz=tz) if claim_date else None
+    # The rules of a claim filed that day (or today), with the seller's local rules if a
+    # database holds them; read only: no database is created for a calculation.
+    store = s.read(db, current=False) if s.db_path(db).exists() else None
+    policy = s.book(store).policy(code, filed or day)
+    w = filing_window(parse_date(order_date, "order_date", today=day, tz=tz),
+                      parse_date(latest_delivery, "latest_delivery", today=day, tz=tz), policy,
+                      parse_day(delivered_on, "delivered_on", moment, tz)
                       if delivered_on else None)
-    filing = (classify_filing(w, parse_date(claim_date, "claim_date", today=moment.today,
-                                            tz=policy.tz)) if claim_date else None)
+    filing = classify_filing(w, filed) if filed else None
     if as_json:
         print_json(window_json(w, filing))
         return
-    out(f"Filing window for an order on {policy.name} ({policy.marketplace})")
-    out(f"  opens  {w.opens}: {w.why_opens}")
-    out(f"  closes {w.closes}: {w.why_closes}")
+    term = s.terminal(wide=wide)
+    say(f"Filing window for an order on {policy.name} ({policy.marketplace})", term)
+    say(f"  opens  {w.opens}: {w.why_opens}", term, 9)
+    say(f"  closes {w.closes}: {w.why_closes}", term, 9)
     if filing:
-        out(f"  claim  {filing.describe(w)}")
-    out(f"Rules: {policy.policy_id} as of {policy.as_of}")
-    out(f"  opening: {w.source_opens}")
-    out(f"  closing: {w.source_closes}")
+        say(f"  claim  {filing.describe(w)}", term, 9)
+    local = ", ".join(f"{r.name} {r.value}" for r in policy.local_rules)
+    say(f"Rules: {policy.policy_id} as of {policy.as_of}"
+        + (f", with your local {local}" if local else ""), term, 7)
+    say(f"  opening: {w.source_opens}", term, 11)
+    say(f"  closing: {w.source_closes}", term, 11)
 
 
 @app.command()
@@ -112,11 +130,11 @@ def add(
 ) -> None:
     """Log a new A-to-z claim and schedule its playbook steps.
 
-    With an imported order, the order id alone is enough. Example: atoz add
-    113-1234567-1234567 --order-date 2026-10-01 --latest-delivery 2026-10-09 --claim-date
-    "2026-10-20 14:30" --amount 24.99 --reason not-received
+    With an imported order, the order id alone is enough; otherwise give the marketplace (or
+    set ATOZ_MARKETPLACE once). Example: atoz add 113-1234567-1234567 -m US --order-date
+    2026-10-01 --latest-delivery 2026-10-09 --claim-date "2026-10-20 14:30" --amount 24.99
     """
-    from atoz.cli.views import deadline_text
+    from atoz.cli.views import deadline_text, filed_text
     from atoz.facts import fact_texts
     from atoz.intake import add_or_complete
     from atoz.serialize import added_json
@@ -129,7 +147,11 @@ def add(
              "claim_date": claim_date, "amount": amount, "currency": currency, "reason": reason,
              "marketplace": marketplace, "buyer": buyer, "note": note_text}
     with store.transaction():
-        added = add_or_complete(store, s.book(store), given, moment)
+        default = False
+        if not marketplace:
+            given["marketplace"], default = _marketplace_of(store, order_id)
+        added = add_or_complete(store, s.book(store), given, moment,
+                                marketplace_assumed=default)
     claim = added.claim
     if as_json:
         print_json(added_json(added, moment))
@@ -144,7 +166,7 @@ def add(
         out(f"Next: atoz status {claim.id}")
         return
     out(f"Added claim {claim.id} for order {claim.order_id} ({claim.marketplace}), filed "
-        f"{claim.facts.filed_text}.")
+        f"{filed_text(claim, moment)}.")
     filled = fact_texts(claim.facts)
     for field, origin in added.filled_from.items():
         out(f"  {field} {filled.get(field) or '-'} from {origin}")
@@ -158,6 +180,31 @@ def add(
             f"(atoz edit {claim.id} --order-date D --latest-delivery D)")
     out(f"  respond by {deadline_text(claim.response_deadline, claim.marketplace, moment)}")
     out(f"Next: atoz status {claim.id}")
+
+
+def _marketplace_of(store: Store, order_id: str) -> tuple[str | None, bool]:
+    """The marketplace of a claim added without --marketplace, and whether it is only the
+    seller's default: the one atoz knows for the order (None lets the imported order fill it,
+    or the claim Amazon's data created keep it), else ATOZ_MARKETPLACE (a seller with one store
+    sets it once; a claim e-mail from another marketplace may correct it). Never a bare guess:
+    a UK claim filed as a US one would get the wrong zone, currency and deadline."""
+    from atoz.errors import InputError
+    from atoz.orders import parse_order_id
+    from atoz.policy import marketplace_code, marketplaces
+    from atoz.queries import known_marketplace
+
+    oid = parse_order_id(order_id)
+    if store.order(oid) is not None:
+        return None, False
+    known = known_marketplace(store, oid)
+    if known is not None:
+        return known, False
+    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
+    if default:
+        return marketplace_code(default, "ATOZ_MARKETPLACE"), True
+    raise InputError("marketplace", "", f"required: the marketplace the order is on, one of "
+                                        f"{', '.join(marketplaces())} (or import the order "
+                                        "first; with one store, set ATOZ_MARKETPLACE once)")
 
 
 @app.command("list")
@@ -208,7 +255,8 @@ def list_claims(
              "No claims yet: atoz add ORDER_ID ... or atoz import FILE.")
         return
     print_table(
-        [[c.id, c.order_id, c.marketplace, c.facts.claim_date, c.outcome.label,
+        [[c.id, c.order_id, c.marketplace,
+          c.facts.claim_date if c.facts.claim_date_known else "unknown", c.outcome.label,
           amount_text(c), c.facts.reason, c.facts.buyer or ""] for c in shown],
         [Column("claim", align="right"), Column("order", shorten=short_order, drop=1),
          Column("mkt"), Column("filed"), Column("outcome", drop=2),

@@ -3,6 +3,7 @@ recording an appeal's result."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +51,7 @@ def due_today(
     from atoz.agenda import MISSED_LOOKBACK_DAYS, agenda
     from atoz.cli.views import (
         STEP_COLUMNS,
+        appeals_note,
         deadline_text,
         no_time_hint,
         step_rows,
@@ -73,18 +75,27 @@ def due_today(
                               f"{len(day.overdue)} overdue")
             say("Draft the message: atoz draft CLAIM STEP; then: atoz done CLAIM STEP", term)
         else:
-            upcoming = " No open steps."
+            upcoming = "" if day.appeals_later else " No open steps."
             if day.next_step:
                 nxt, step = day.next_step
                 upcoming = (f" Next: {step.name} for claim {nxt.id} (order {nxt.order_id}), due "
                             f"{step.due} {nxt.marketplace}, deadline "
                             f"{deadline_text(step.deadline, nxt.marketplace, moment)}.")
             say(f"Nothing due today (as of {local}).{upcoming}", term)
+        if day.appeals_later:
+            say(appeals_note(day.appeals_later, moment), term)
         if day.awaiting:
             say("", term)
             print_table(step_rows(day.awaiting, moment, reasons), STEP_COLUMNS, term,
                         title=f"Awaiting Amazon's decision: {len(day.awaiting)} claim(s) past "
                               "their response deadline")
+        if day.filing_unknown:
+            ids = [str(c.id) for c in day.filing_unknown]
+            named = ", ".join(ids[:MISSED_SHOWN]) + (
+                f" and {len(ids) - MISSED_SHOWN} more" if len(ids) > MISSED_SHOWN else "")
+            say("", term)
+            say(f"Filing date unknown for claim(s) {named} (under review): no response "
+                "deadline can be counted; set it with atoz edit CLAIM --claim-date DATE", term)
         if day.missed:
             say("", term)
             shown = day.missed[:MISSED_SHOWN]
@@ -199,6 +210,8 @@ def edit(
     Example: atoz edit 1 --claim-date "2026-11-02 14:30";  atoz edit 5 --odr counted
     """
     from atoz.claims import edit_claim, find_claim
+    from atoz.errors import InputError
+    from atoz.policy import currency_after_move, marketplace_code
     from atoz.serialize import edited_json
 
     s = session(ctx)
@@ -209,10 +222,27 @@ def edit(
                "currency": currency, "reason": reason, "marketplace": marketplace,
                "buyer": buyer, "note": note_text, "decided_on": decided_on, "odr": odr,
                "payer": payer}
+    notes = []
     with store.transaction():
         # Read inside the write transaction: a concurrent edit is never lost.
-        result = edit_claim(store, s.book(store), find_claim(store, claim).id, changes, moment,
-                            note=why)
+        found = find_claim(store, claim)
+        old = found.facts.currency
+        switched = currency_after_move(old, found.marketplace, marketplace_code(marketplace)) \
+            if marketplace and not currency else None
+        if switched:
+            changes["currency"] = switched
+            notes.append(f"The currency follows the marketplace: {old} -> {switched} (give "
+                         "--currency to keep another).")
+        try:
+            result = edit_claim(store, s.book(store), found.id, changes, moment, note=why)
+        except InputError as exc:
+            if switched and exc.field == "amount" and not amount:  # 24.99 is no JPY amount
+                raise InputError("currency", switched, f"follows the marketplace, but the "
+                                 f"claim's amount ({exc.value} {old}) is not a {switched} "
+                                 f"amount; give --amount in {switched}, or --currency {old} "
+                                 "to keep it") from None
+            raise
+    result = replace(result, notes=[*result.notes, *notes])
     if as_json:
         print_json(edited_json(result, moment))
         return

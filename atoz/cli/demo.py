@@ -88,7 +88,7 @@ def demo(
             args = line.format(sample=sample, claim=claim).split()
             _run(["--db", str(db), *args, "--now", now])
     out("")
-    out("Try it on your own claims: atoz add ORDER_ID --order-date ... --latest-delivery ...")
+    out("Your own claims: atoz add ORDER_ID -m US --order-date D --latest-delivery D")
 
 
 def _first_open(db: Path) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +21,9 @@ from atoz.cli.app import (
 )
 from atoz.cli.render import Column, Terminal, note, out, print_json, print_table, say
 
+if TYPE_CHECKING:
+    from atoz.instants import Now
+
 policy_app = typer.Typer(cls=Group, rich_markup_mode=None, no_args_is_help=False,
                          context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(policy_app, name="policy")
@@ -32,7 +36,7 @@ HEADERS = (("opens +d delivery", 5), ("opens +d order", 6), ("opens +d tracked",
            ("closes +d", 4), ("respond h", 0), ("appeal d", 2))
 FromOption = Annotated[str | None, typer.Option(
     "--from", show_default=False,
-    help="First claim day the rule applies to (default today).")]
+    help="First claim day the rule applies to (default: the marketplace's today).")]
 
 
 @policy_app.callback(invoke_without_command=True)
@@ -53,16 +57,19 @@ def policy(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from atoz.policy import marketplace_code, marketplaces
+    from atoz.policy import marketplace_code, marketplaces, packaged
 
     s = session(ctx)
     path = s.db_path(db)
     book = s.book(s.read(db, current=False) if path.exists() else None)
     codes = [marketplace_code(marketplace)] if marketplace else marketplaces()
-    day = s.now(now, today).today
-    # The rules for a claim filed today; local rules starting later are listed apart.
-    policies = [book.policy(code, day) for code in codes]
-    later = [r for r in book.active() if r.marketplace in codes and r.effective_from > day]
+    moment = s.now(now, today)
+    days = {code: moment.today_in(packaged(code).tz) for code in codes}
+    # The rules for a claim filed today (the marketplace's); local rules starting later are
+    # listed apart.
+    policies = [book.policy(code, days[code]) for code in codes]
+    later = [r for r in book.active() if r.marketplace in codes
+             and r.effective_from > days[r.marketplace]]
     if as_json:
         from atoz.serialize import policy_json
 
@@ -128,7 +135,7 @@ def _show_one(p: Any, term: Terminal) -> None:
             f"({old['source']})")
 
 
-def _report(change: Any, as_json: bool) -> None:
+def _report(change: Any, term: Terminal, as_json: bool) -> None:
     if as_json:
         from atoz.serialize import rule_change_json
 
@@ -137,14 +144,26 @@ def _report(change: Any, as_json: bool) -> None:
     what = f"{change.rule} = {change.value}" if change.value is not None else \
         f"{change.rule} back to atoz's rule pack"
     since = f" for claims filed from {change.effective_from}" if change.effective_from else ""
-    out(f"{change.marketplace}: {what}{since}. {change.recomputed} claim(s) recomputed, "
-        f"{len(change.moved)} with dates that moved:")
+    moved = f"{len(change.moved)} with dates that moved:" if change.moved else "no date moved."
+    say(f"{change.marketplace}: {what}{since}. {change.recomputed} claim(s) recomputed, {moved}",
+        term)
     for item in change.moved[:50]:
         out(f"  claim {item.claim.id} (order {item.claim.order_id}):")
         for name, (old, new) in item.moved.items():
             out(f"    {name}: {old} -> {new}")
     if len(change.moved) > 50:
         note(f"... and {len(change.moved) - 50} more: add --json to see them all")
+
+
+def _from_day(text: str | None, marketplace: str, moment: Now) -> dt.date | None:
+    """--from as a day of the marketplace (`today` is its today: rules change on its days)."""
+    from atoz.dates import parse_date
+    from atoz.policy import packaged
+
+    if not text:
+        return None
+    tz = packaged(marketplace).tz
+    return parse_date(text, "effective_from", today=moment.today_in(tz), tz=tz)
 
 
 @policy_app.command("set")
@@ -166,17 +185,15 @@ def set_rule(
     Claims filed before that day keep the rule they were filed under. Example: atoz policy set
     US response_hours 48 --source https://sellercentral.amazon.com/... --from 2026-12-01
     """
-    from atoz.dates import parse_date
     from atoz.rule_changes import set_rule as record
 
     s = session(ctx)
     moment = s.now(now, today)
-    start = parse_date(effective_from, "effective_from", today=moment.today) \
-        if effective_from else None
+    start = _from_day(effective_from, marketplace, moment)
     store = s.write(db)
     with store.transaction():
         change = record(store, marketplace, rule, value, source, start, moment)
-    _report(change, as_json)
+    _report(change, s.terminal(), as_json)
 
 
 @policy_app.command("unset")
@@ -194,14 +211,12 @@ def unset_rule(
 
     Example: atoz policy unset US response_hours
     """
-    from atoz.dates import parse_date
     from atoz.rule_changes import unset_rule as record
 
     s = session(ctx)
     moment = s.now(now, today)
-    start = parse_date(effective_from, "effective_from", today=moment.today) \
-        if effective_from else None
+    start = _from_day(effective_from, marketplace, moment)
     store = s.write(db)
     with store.transaction():
         change = record(store, marketplace, rule, start, moment)
-    _report(change, as_json)
+    _report(change, s.terminal(), as_json)

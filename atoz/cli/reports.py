@@ -36,6 +36,7 @@ OrdersOption = Annotated[int | None, typer.Option(
     help="Orders placed in the ODR window (from Seller Central), for the rate vs 1%.")]
 _MARKDOWN = ("github", "pipe")  # formats that read as Markdown get Markdown headings
 SHOWN_ROWS = 50  # a table stops being read long before this; CSV and JSON keep every row
+NAMED = 10  # claims named in a note before "and N more"
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,15 @@ def _emit(text: str) -> None:
     out_lines(text.rstrip("\n"))
 
 
-def _steps_section(title: str, items: Sequence[Item], now: Now, more: str) -> Section:
+def _steps_section(title: str, items: Sequence[Item], now: Now, more: str,
+                   extra: Sequence[str] = ()) -> Section:
     from atoz.cli.views import STEP_COLUMNS, step_rows
 
     reasons: list[str] = []
     rows = step_rows(items, now, reasons)
     return Section(title, STEP_COLUMNS, rows,
-                   [f"[{n}] {r}" for n, r in enumerate(reasons, start=1)], more=more)
+                   [*(f"[{n}] {r}" for n, r in enumerate(reasons, start=1)),
+                    *(line for line in extra if line)], more=more)
 
 
 def ledger_sections(ledger: Ledger) -> list[Section]:
@@ -135,9 +138,12 @@ def ledger_sections(ledger: Ledger) -> list[Section]:
             notes.append(f"{len(m.pending)} claim(s) on orders in or after the window are "
                          "under review and would count if granted against you or refunded.")
         if m.no_order_date:
-            notes.append(f"{len(m.no_order_date)} counted claim(s) have no order date, so "
-                         "atoz cannot place them: atoz edit CLAIM --order-date D "
-                         "--latest-delivery D")
+            ids = [str(c.id) for c in m.no_order_date]
+            named = ", ".join(ids[:NAMED]) + (f" and {len(ids) - NAMED} more"
+                                              if len(ids) > NAMED else "")
+            notes.append(f"Left out: {len(ids)} counted claim(s) with no order date ({named}), "
+                         "so atoz cannot place them in the window: atoz edit CLAIM "
+                         "--order-date D --latest-delivery D")
         notes.append(NOTE)
         sections.append(Section(
             f"ODR ledger {m.marketplace}: orders placed {m.window_start} to {m.window_end}",
@@ -155,6 +161,7 @@ def ledger_sections(ledger: Ledger) -> list[Section]:
 
 
 def report_sections(r: WeeklyReport) -> list[Section]:
+    from atoz.cli.views import appeals_note
     from atoz.money import fmt, fmt_totals
 
     def rate(w: Any) -> str:
@@ -188,7 +195,8 @@ def report_sections(r: WeeklyReport) -> list[Section]:
                  "week). All time: claims in it now. ODR: the default reading; a claim's own "
                  "record may differ (--odr)."]),
         _steps_section("Due in the next 7 days", r.coming, now,
-                       "atoz due-today --ahead 7 lists them all"),
+                       "atoz due-today --ahead 7 lists them all",
+                       [appeals_note(r.appeals_later, now)]),
         _steps_section("Overdue", r.overdue, now, "atoz due-today lists them all"),
         _steps_section("Missed (deadline passed)", r.missed, now,
                        "atoz due-today --json lists them all"),
@@ -287,7 +295,7 @@ def odr(
     s = session(ctx)
     moment = s.now(now, today)
     store = s.read(db)
-    ledger = odr_ledger(store, s.book(store), moment.today, marketplace, orders)
+    ledger = odr_ledger(store, s.book(store), moment, marketplace, orders)
     if chosen == "json":
         print_json(ledger_json(ledger, moment))
         return

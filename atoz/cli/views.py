@@ -7,14 +7,21 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from atoz.agenda import Item, Urgency
-from atoz.claims import ClaimPicture
+from atoz.agenda import Item, Urgency, ahead_for
+from atoz.claims import ClaimPicture, appeal_result
 from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, two_zones
 from atoz.money import fmt
-from atoz.playbook import NO_TIME, NO_TIME_HINT, STEP_WORDS
-from atoz.records import Claim, HistoryEntry, Outcome, StepState
+from atoz.playbook import (
+    NO_TIME,
+    NO_TIME_HINT,
+    STEP_WORDS,
+    claim_moment,
+    last_day,
+    overdue,
+)
+from atoz.records import Claim, HistoryEntry, Outcome, Step, StepName, StepState
 from atoz.serialize import iso, market_tz
 from atoz.windows import classify_filing
 
@@ -33,6 +40,16 @@ def short_deadline(text: str) -> str:
 
 def deadline_text(instant: dt.datetime, marketplace: str, now: Now) -> str:
     return two_zones(instant, now.zone, market_tz(marketplace))
+
+
+def filed_text(claim: Claim, now: Now) -> str:
+    """When the claim was filed: its day, or with a time the instant as every instant is
+    shown (`2026-11-17 02:30 CST (2026-11-16 19:30 CET)`)."""
+    facts = claim.facts
+    if facts.claim_time is None:
+        return facts.claim_date.isoformat()
+    tz = market_tz(claim.marketplace)
+    return two_zones(claim_moment(facts.claim_date, facts.claim_time, tz), now.zone, tz)
 
 
 def amount_text(claim: Claim) -> str:
@@ -82,6 +99,18 @@ def step_rows(items: Sequence[Item], now: Now, reasons: list[str]) -> list[list[
     return rows
 
 
+def appeals_note(appeals: Sequence[tuple[Claim, Step]], now: Now) -> str:
+    """One line for the open appeal windows that close after the days shown (their rows would
+    crowd every day of their 30)."""
+    if not appeals:
+        return ""
+    claim, step = appeals[0]
+    closes = last_day(step.deadline, claim_tz(claim))
+    return (f"{len(appeals)} appeal window(s) open, the first closes {closes} "
+            f"{claim.marketplace} (claim {claim.id}): atoz due-today --ahead "
+            f"{ahead_for(now, step.deadline)} lists it")
+
+
 def no_time_hint(reasons: Iterable[str]) -> bool:
     return any(NO_TIME in reason for reason in reasons)
 
@@ -101,6 +130,30 @@ def outcome_summary(claim: Claim) -> str:
             f"{'counted' if claim.odr == 'counted' else 'not counted'}")
 
 
+def appeal_line(p: ClaimPicture, now: Now) -> str:
+    """Where the appeal of a seller-funded grant stands: open until its last day, made, not
+    made, or decided (then no "until": there is nothing left to appeal)."""
+    claim = p.claim
+    step = next((s for s in p.steps if s.name is StepName.APPEAL), None)
+    if step is None or claim.outcome is not Outcome.GRANTED_SELLER_FUNDED:
+        return ""
+    result = appeal_result(p.history)
+    if result is not None:
+        detail = result.detail or {}
+        undone = " and ".join("ODR" if f == "odr" else f for f in detail.get("reversed") or [])
+        return (f"won on {result.on}" + (f", reversed: {undone}" if undone else "")
+                if detail.get("won") else f"lost on {result.on}")
+    state = step.state_at(now.at)
+    if state is StepState.DONE:
+        return (f"made on {step.done_on}; record Amazon's answer: atoz appeal-result "
+                f"{claim.id} won|lost")
+    if state is StepState.SKIPPED:
+        return "not made (skipped)"
+    if state is StepState.MISSED:
+        return f"the window closed on {p.appeal_until}"
+    return f"until {p.appeal_until} (last day; atoz draft {claim.id} appeal)"
+
+
 def claim_tz(claim: Claim) -> dt.tzinfo:
     return market_tz(claim.marketplace)
 
@@ -117,15 +170,16 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
     if claim.debited_minor is not None:
         line(f"  debited          {fmt(claim.debited_minor, facts.currency)} on "
             f"{claim.debited_on}")
-    if p.appeal_until and claim.outcome is Outcome.GRANTED_SELLER_FUNDED:
-        line(f"  appeal until     {p.appeal_until} (last day; atoz draft {claim.id} appeal)")
+    appeal = appeal_line(p, now)
+    if appeal:
+        line(f"  appeal           {appeal}")
     if p.reopen_until:
         state = "may still reopen" if now.today <= p.reopen_until else "final"
         line(f"  denial           {state}: the buyer may appeal until {p.reopen_until}")
     line(f"  order date       {facts.order_date or 'unknown'}")
     line(f"  latest delivery  {facts.latest_delivery or 'unknown'}"
         + (f"; delivered {facts.delivered_on}" if facts.delivered_on else ""))
-    filed = facts.filed_text
+    filed = filed_text(claim, now)
     if not facts.claim_date_known:
         filed += (" (a stand-in, not the filing date: " + {
             "finance": "Amazon's finance data has only the debit date",
@@ -170,8 +224,6 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
             elif state is StepState.MISSED:
                 shown = Styled("missed", "red")
             elif state is StepState.OPEN:
-                from atoz.playbook import overdue
-
                 left = left_text(seconds_between(now.at, step.deadline))
                 shown = Styled(f"overdue, {left}", "red") if overdue(
                     step, now.at, claim_tz(claim)) else left
@@ -183,8 +235,8 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
         print_table(rows, [Column("step"), Column("state"), Column("due", drop=1),
                            Column("deadline", shorten=short_deadline),
                            Column("what / why", wrap=True)], term, title="Steps")
-        if any(NO_TIME in s.moved for s in p.steps):
-            line(NO_TIME_HINT.replace("CLAIM", str(claim.id)))
+        if any(NO_TIME in s.moved for s in p.steps):  # a note under the table, not a field
+            say(NO_TIME_HINT.replace("CLAIM", str(claim.id)), term)
     line("")
     tz = claim_tz(claim)
     print_table([history_line(h, tz) for h in p.history],

@@ -105,8 +105,8 @@ class Decoder:
                 with contextlib.suppress(UnicodeDecodeError):
                     b"\n".decode(self.encoding)
             except LookupError:
-                raise InputError("--encoding", given, "unknown encoding; try utf-8, cp1252 "
-                                                       "or cp932") from None
+                raise InputError("encoding", given, "unknown encoding; try utf-8, cp1252 "
+                                                     "or cp932") from None
             self.why = "given with --encoding"
         self.utf16 = False
         with path.open("rb") as handle:

@@ -23,7 +23,7 @@ from typing import Any
 
 from atoz.errors import FileFormatError, InputError
 from atoz.money import decimal_text, parse_amount
-from atoz.policy import get_policy, marketplaces
+from atoz.policy import marketplaces, packaged
 from atoz.records import Outcome
 
 
@@ -178,12 +178,12 @@ def _phrase(language: str, where: str, kind: NoticeKind | None, outcome: Outcome
 @cache
 def amazon_domains() -> Mapping[str, str]:
     """`amazon.co.uk` -> `UK`: the only domains whose mail is trusted."""
-    return {get_policy(code).domain: code for code in marketplaces()}
+    return {packaged(code).domain: code for code in marketplaces()}
 
 
 @cache
 def _marketplace_ids() -> Mapping[str, str]:
-    return {get_policy(code).marketplace_id: code for code in marketplaces()}
+    return {packaged(code).marketplace_id: code for code in marketplaces()}
 
 
 def domain_of(address: str) -> str:
@@ -347,7 +347,7 @@ def _order_id(letter: Letter) -> tuple[str | None, str]:
 
 # --- amounts ------------------------------------------------------------------------------------
 # Only the marketplaces' currencies: other ISO codes are English words ("try", "sar").
-_CODES = "|".join(sorted({get_policy(c).currency.lower() for c in marketplaces()}))
+_CODES = "|".join(sorted({packaged(c).currency.lower() for c in marketplaces()}))
 _SYMBOLS = {"us$": "USD", "cdn$": "CAD", "ca$": "CAD", "c$": "CAD", "au$": "AUD", "a$": "AUD",
             "mx$": "MXN", "r$": "BRL", "£": "GBP", "€": "EUR", "¥": "JPY", "円": "JPY",
             "₹": "INR"}
@@ -377,7 +377,7 @@ def _money(match: re.Match[str], market: str | None) -> tuple[str, str] | None:
     mark = match.group("pre") or match.group("post")
     number = match.group("num") or match.group("num2")
     if mark == "$":  # the marketplace's dollar when it has one
-        home = get_policy(market).currency if market else "USD"
+        home = packaged(market).currency if market else "USD"
         currency = home if home in ("USD", "CAD", "AUD", "MXN") else "USD"
     else:
         currency = _SYMBOLS.get(mark) or mark.upper()
