@@ -216,7 +216,8 @@ def moments(claim: Claim, steps: Sequence[Step], book: PolicyBook) -> dict[str, 
     tz = claim_tz(claim)
     found = {"window opens": str(claim.window_opens or "-"),
              "window closes": str(claim.window_closes or "-"),
-             "response deadline": rfc3339(claim.response_deadline, tz)}
+             "response deadline": (rfc3339(claim.response_deadline, tz)
+                                   if claim.facts.claim_date_known else "unknown")}
     reopen = reopen_until(claim, book.policy(claim.marketplace, claim.facts.claim_date))
     if reopen is not None:
         found["denial may reopen until"] = reopen.isoformat()

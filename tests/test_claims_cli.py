@@ -678,3 +678,14 @@ def test_status_shows_the_filing_moment_with_its_zones_and_hints_under_the_table
     lines = _ok(run("status", "2", "--now", "2026-11-19 12:00")).stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Deadlines marked"))
     assert lines[start + 1].startswith("time Amazon's notification")  # not indented 19 deep
+
+
+def test_giving_a_stand_in_claim_its_filing_date_moves_the_deadline_from_unknown(
+        run: Run, run_json: Json) -> None:
+    # The finance data names the decision, not the filing: no deadline is invented before
+    # the seller says when the claim was filed, and the edit says it came from nowhere.
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "finance-events.json"
+    assert run("import", str(sample), "--now", "2026-11-20 10:00").exit_code == 0
+    edited = run_json("edit", "8", "--claim-date", "2026-11-10", "--now", "2026-11-20 10:00")
+    assert edited["moved"]["response deadline"] == {
+        "old": "unknown", "new": "2026-11-13T00:00:00-08:00"}
