@@ -21,6 +21,14 @@ was written by atoz 0.1.0 itself (its last schema, `0005_steps_by_deadline`), ru
     status 5 refunded --on 2026-11-02;  status 5 under-review --on 2026-11-03 --note reopened
     add 114-5555555-5555555 --order-date 2026-10-10 --latest-delivery 2026-10-18
         --claim-date 2026-10-28;  status 6 withdrawn --on 2026-11-01
+
+`tests/data/schema-0005-finance.db` and `tests/data/export-v1-finance.json` (its `atoz export`)
+were written the same way by 0.1.0, with a claim that 0.1.0 created from a finance debit:
+
+    import orders.tsv    (one order: 117-7777777-7777777, 2026-10-02, delivery by 2026-10-12)
+    import fin.json      (a GuaranteeClaimEvent for it, posted 2026-11-05T18:00:00Z, 42.50 USD)
+    add 113-1111111-1111111 --order-date 2026-10-01 --latest-delivery 2026-10-09
+        --claim-date 2026-11-16 --amount 24.99
 """
 
 from __future__ import annotations
@@ -161,6 +169,39 @@ def test_a_database_written_by_atoz_0_1_0_moves_forward_on_the_next_write(
     assert claims[4]["window_opens"] == "2026-10-16"
     denied = run_json("status", "4", "--today", "2026-11-20")
     assert denied["reopen_until"] == "2026-11-28"
+
+
+def _check_finance_stand_in(run_json: Json) -> None:
+    """0.1.0's finance-created claim: its claim date is the debit's posted day, a stand-in, so
+    it has no response deadline to meet and no playbook days, only the grant's appeal."""
+    finance = run_json("status", "117-7777777-7777777", "--today", "2026-11-20")
+    assert (finance["source"], finance["claim_date"], finance["claim_date_known"],
+            finance["outcome"]) == ("finance", "2026-11-05", False, "granted-seller-funded")
+    assert [s["step"] for s in finance["steps"]] == ["appeal"]
+    manual = run_json("status", "113-1111111-1111111", "--today", "2026-11-20")
+    assert (manual["claim_date_known"], [s["step"] for s in manual["steps"]]) == (
+        True, ["contact", "follow-up", "represent"])
+
+
+def test_a_finance_claim_from_atoz_0_1_0_keeps_its_claim_date_a_stand_in_when_migrated(
+        tmp_path: Path, run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _copy("schema-0005-finance.db", tmp_path)
+    monkeypatch.setenv("ATOZ_DB", str(old))
+    assert run("migrate").exit_code == 0
+    assert _rows(old, "select id, source, claim_date_known from claims order by id") == [
+        (1, "finance", 0), (2, "manual", 1)]
+    _check_finance_stand_in(run_json)
+    shown = run("status", "1", "--today", "2026-11-20").stdout
+    assert "respond by       unknown (the filing moment is unknown)" in shown
+    assert "a stand-in, not the filing date: Amazon's finance data has only" in shown
+
+
+def test_a_finance_claim_in_a_version_1_export_restores_as_a_stand_in(
+        run: Run, run_json: Json) -> None:
+    result = run("import", str(DATA / "export-v1-finance.json"), "--today", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "2 added" in result.stdout
+    _check_finance_stand_in(run_json)
 
 
 # --- read-only commands on an older or newer database -------------------------------------

@@ -156,15 +156,17 @@ def _claim(record: Any, where: str, options: ImportOptions) -> Exported:
         values[name] = value
     if values["claim_time"]:
         values["claim_date"] = f"{values['claim_date']} {values['claim_time']}"
-    known = record.get("claim_date_known", True) is not False
-    try:
-        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
-    except InputError as exc:
-        raise _fail(where, exc.field, exc.value, exc.problem) from None
     try:
         source = Source(_text(record, "source", where) or "import")
     except ValueError:
         source = Source.IMPORT
+    # Version 1 (atoz 0.1.0) has no claim_date_known: its finance-created claims carry the
+    # debit's posted date, a stand-in (as migration 0006 marks them in a 0.1.0 database).
+    known = record.get("claim_date_known", source is not Source.FINANCE) is not False
+    try:
+        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
+    except InputError as exc:
+        raise _fail(where, exc.field, exc.value, exc.problem) from None
     entries = record.get("history")
     if not isinstance(entries, list) or not entries:
         raise _fail(where, "history", "", "required: the claim's history (a non-empty list)")
