@@ -175,7 +175,8 @@ def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult
     size = path.stat().st_size
     progress.phase("importing claims", max(1, size // 80), "rows")
     seen_rows = 0
-    with Rejects(path, options, ",".join(header), sep=",") as rejects, store.transaction():
+    with Rejects(path, options, ",".join(header), sep=",") as rejects, \
+            rejects.transaction(store):
         next_id = int(store.conn.execute("select coalesce(max(id), 0) + 1 from claims")
                       .fetchone()[0])
         chunk: list[Row] = []

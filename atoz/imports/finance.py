@@ -179,7 +179,7 @@ def import_events(store: Store, path: Path, options: ImportOptions) -> ImportRes
     keys = [r.get("AmazonOrderId") if isinstance(r, dict) and
             isinstance(r.get("AmazonOrderId"), str) else None for r in records]
     options.progress.phase("applying debits", len(records), "events")
-    with Rejects(path, options) as rejects, store.transaction():
+    with Rejects(path, options) as rejects, rejects.transaction(store):
         for record, line in zip(records, json_lines(text, keys), strict=True):
             options.progress.advance()
             try:

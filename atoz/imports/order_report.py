@@ -216,7 +216,7 @@ def import_report(store: Store, path: Path, options: ImportOptions) -> ImportRes
                 if row is not None:
                     sink.add(row)
             sink.check(rejects, lambda wanted: _reread(path, options.name, decoder, wanted))
-        with store.transaction():
+        with rejects.transaction(store):
             result = sink.write()
     if rows == 0:
         result.notes.append("no orders in the file (only a header): nothing to import")
