@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -202,6 +203,33 @@ def test_a_finance_claim_in_a_version_1_export_restores_as_a_stand_in(
     assert result.exit_code == 0, result.output + result.stderr
     assert "2 added" in result.stdout
     _check_finance_stand_in(run_json)
+
+
+# --- one writer of the claim core --------------------------------------------------------
+ATOZ = Path(__file__).parents[1] / "atoz"
+
+
+def test_only_the_store_writes_claims_history_steps_and_decisions_or_begins_a_transaction(
+        ) -> None:
+    """Item 7: the bulk import and the restore each held their own INSERT SQL and column list,
+    and the order staging its own BEGIN; one Store method writes claims in bulk for both."""
+    write = re.compile(r"insert\s+(or\s+\w+\s+)?into\s+(claims|history|steps|decisions)\b",
+                       re.IGNORECASE)
+    begin = re.compile(r"execute\(\s*[\"'](BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b", re.IGNORECASE)
+    found = [f"{path.relative_to(ATOZ)}: {m.group(0)}" for path in sorted(ATOZ.rglob("*.py"))
+             if path.name != "store.py"
+             for m in [*write.finditer(path.read_text()), *begin.finditer(path.read_text())]]
+    assert found == []
+
+
+def test_an_order_items_staging_key_is_the_same_in_every_process() -> None:
+    """Python's hash() of a string changes from process to process (PYTHONHASHSEED)."""
+    code = ("from atoz.imports.staging import item_key; "
+            "print(item_key('113-1234567-1234567\\t2026-10-01\\tSKU-1'))")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")}
+    assert len(keys) == 1 and int(keys.pop()) != 0
 
 
 # --- read-only commands on an older or newer database -------------------------------------

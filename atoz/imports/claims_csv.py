@@ -39,7 +39,7 @@ from atoz.records import (
     Payer,
     Source,
 )
-from atoz.store import HISTORY_COLUMNS, Store
+from atoz.store import NewClaim, Store
 
 COLUMNS = ("order_id", "order_date", "latest_delivery", "delivered_on", "claim_date", "amount",
            "currency", "reason", "marketplace", "buyer", "outcome", "decided_on", "paid_by",
@@ -52,9 +52,6 @@ EXPORT_ONLY = ("claim_id", "claim_date_known", "source", "amount_minor", "respon
                "days_outside", "appeal_until", "debited_amount", "debited_on", "steps",
                "history", "created_at")
 CHUNK = 2000
-_CLAIM_COLUMNS = (*ClaimFacts.__dataclass_fields__, "source", "created_at", "outcome",
-                  "decided_on", "payer", "odr", "debited_minor", "debited_on", "window_opens",
-                  "window_closes", "response_deadline")
 
 
 def header_names(cells: list[str]) -> list[str]:
@@ -229,12 +226,8 @@ def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result:
     if not chunk:
         return next_id
     known = _known(store, sorted({r.facts.order_id for r in chunk}))
-    claims: list[tuple[Any, ...]] = []
-    history: list[tuple[Any, ...]] = []
-    steps: list[tuple[Any, ...]] = []
-    decisions: list[tuple[Any, ...]] = []
+    writer = store.claim_writer()
     book, now = options.book, options.now
-    source, created = str(Source.CSV), now.recorded.isoformat()
     for row in chunk:
         order_id = row.facts.order_id
         day = row.facts.claim_date.isoformat()
@@ -268,20 +261,11 @@ def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result:
             entries.append(NewEntry(HistoryKind.STATUS, row.decided_on, now.recorded,
                                     outcome=row.outcome, detail=detail or None))
         derived = derivation(book, row.facts, entries)
-        claims.append((claim_id, *row.facts.columns().values(), source, created,
-                       *derived.derived.columns().values()))
-        history.extend(e.columns(claim_id) for e in entries)
-        steps.extend(s.columns(claim_id) for s in derived.steps)
-        decisions.extend(d.columns(claim_id, seq) for seq, d in enumerate(derived.decisions))
+        writer.add(NewClaim(claim_id, row.facts, Source.CSV, now.recorded, entries,
+                            derived.derived, derived.steps, derived.decisions))
         known[order_id].append(Known(_stub(claim_id, row, derived.derived, now.recorded), day))
         result.added += 1
-    conn = store.conn
-    conn.executemany(f"insert into claims (id, {', '.join(_CLAIM_COLUMNS)}) values "
-                     f"({', '.join('?' for _ in range(len(_CLAIM_COLUMNS) + 1))})", claims)
-    conn.executemany(f"insert into history ({HISTORY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                     history)
-    conn.executemany("insert into steps values (?, ?, ?, ?, ?, ?, ?)", steps)
-    conn.executemany("insert into decisions values (?, ?, ?, ?, ?, ?)", decisions)
+    writer.flush()
     return next_id
 
 
