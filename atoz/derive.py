@@ -2,8 +2,9 @@
 its derived state. Pure: a function of the facts, the history and the policy.
 
 History is append-only, so a correction is a later entry that changes how an earlier one reads:
-an edit of `decided_on`, `payer` or `odr` amends the decision in force when it was recorded; an
-appeal result reverses the money, the metric or both of the decision it appealed.
+an edit of `decided_on`, `payer` or `odr` amends the decision in force when it was recorded; a
+debit after a decision makes the seller its payer; an appeal result reverses the money, the
+metric or both of the decision it appealed.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ def decisions_of(history: Sequence[Entry], policy: Policy) -> list[Decision]:
                 last, on=dt.date.fromisoformat(on) if on else last.on,
                 payer=Payer(payer_text) if payer_text else last.payer,
                 odr=Odr(odr_text) if odr_text else last.odr)
+        elif entry.kind is HistoryKind.DEBIT and decisions and decisions[-1].outcome.decided:
+            # Amazon debited the seller after the decision in force (recorded as denied,
+            # withdrawn or Amazon-funded): whatever the decision said, the seller paid. The
+            # money is a fact of its own; the ODR reading is left as recorded.
+            decisions[-1] = replace(decisions[-1], payer=Payer.SELLER)
         elif entry.kind is HistoryKind.APPEAL_RESULT and decisions:
             reversed_facts = detail.get("reversed", [])
             last = decisions[-1]
