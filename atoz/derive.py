@@ -2,9 +2,10 @@
 its derived state. Pure: a function of the facts, the history and the policy.
 
 History is append-only, so a correction is a later entry that changes how an earlier one reads:
-an edit of `decided_on`, `payer` or `odr` amends the decision in force when it was recorded; a
-debit after a decision makes the seller its payer; an appeal result reverses the money, the
-metric or both of the decision it appealed.
+an edit of `decided_on`, `payer` or `odr` amends the decision in force when it was recorded; an
+outcome recorded as a correction takes the place of the decision in force (a mistake, never
+counted); a debit after a decision makes the seller its payer; an appeal result reverses the
+money, the metric or both of the decision it appealed.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def decisions_of(history: Sequence[Entry], policy: Policy) -> list[Decision]:
         if entry.kind is HistoryKind.STATUS and entry.outcome and entry.on:
             payer = Payer(detail["payer"]) if detail.get("payer") else None
             odr = Odr(detail["odr"]) if detail.get("odr") else None
-            decisions.append(decision_for(entry.outcome, entry.on, policy, payer, odr))
+            decision = decision_for(entry.outcome, entry.on, policy, payer, odr)
+            if detail.get("correction") and len(decisions) > 1:
+                decisions[-1] = decision  # the decision in force was recorded by mistake
+            else:
+                decisions.append(decision)
         elif entry.kind is HistoryKind.EDIT and decisions and any(
                 key in detail for key in DECISION_EDITS):
             last = decisions[-1]
