@@ -152,8 +152,13 @@ def add_claim(store: Store, book: PolicyBook, facts: ClaimFacts, now: Now, *,
 def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outcome,
                    on: dt.date, now: Now, *, payer: Payer | None = None, odr: Odr | None = None,
                    note: str | None = None, detail: Mapping[str, Any] | None = None,
-                   field_name: str = "outcome") -> Claim:
-    """Record a new outcome (read inside the caller's write transaction)."""
+                   field_name: str = "outcome", day_field: str = "on",
+                   correction: bool = False) -> Claim:
+    """Record a new outcome (read inside the caller's write transaction).
+
+    The last outcome recorded is the one in force, so one dated before it would bring an older
+    state back (an old file imported again): refused, unless it is a `correction` (the outcome
+    in force was recorded by mistake), which history marks as such."""
     claim = reload(store, claim_id)
     if outcome is claim.outcome:
         since = claim.decided_on or claim.facts.claim_date
@@ -162,8 +167,14 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
                          "that decision's day, who paid or its ODR count, see "
                          f"atoz edit {claim.id} --help")
     if on < claim.facts.claim_date and claim.facts.claim_date_known:
-        raise InputError("on", on.isoformat(), f"is before the claim date "
-                                               f"{claim.facts.claim_date}")
+        raise InputError(day_field, on.isoformat(), f"is before the claim date "
+                                                    f"{claim.facts.claim_date}")
+    in_force = in_force_since(claim, store.history(claim.id))
+    if in_force is not None and on < in_force and not correction:
+        raise InputError(day_field, on.isoformat(),
+                         f"is before the outcome in force ({claim.outcome} on {in_force}), which "
+                         f"it would replace; if {claim.outcome} was recorded by mistake, "
+                         f"record it with atoz status {claim.id} {outcome} --on {on} --correct")
     policy = book.policy(claim.marketplace, claim.facts.claim_date)
     chosen = decision_for(outcome, on, policy, payer, odr)
     facts_detail = dict(detail or {})
@@ -171,10 +182,21 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
         facts_detail["payer"] = str(chosen.payer)
     if odr is not None:
         facts_detail["odr"] = str(chosen.odr)
+    if correction:
+        facts_detail["correction"] = True
     store.append(claim.id, NewEntry(HistoryKind.STATUS, on, now.recorded, outcome=outcome,
                                     note=free_text(note, "note"),
                                     detail=facts_detail or None))
     return refresh(store, book, claim.id)
+
+
+def in_force_since(claim: Claim, history: Sequence[Entry]) -> dt.date | None:
+    """The day the outcome in force was recorded for (as corrected by an edit); None while the
+    claim has had no outcome but its filing."""
+    if claim.outcome.decided:
+        return claim.decided_on
+    changes = [h.on for h in history if h.kind is HistoryKind.STATUS]
+    return changes[-1] if len(changes) > 1 else None  # reopened under review on that day
 
 
 def _step(claim: Claim, steps: Sequence[Step], name: str) -> Step:

@@ -3,7 +3,9 @@ its derived state. Pure: a function of the facts, the history and the policy.
 
 History is append-only, so a correction is a later entry that changes how an earlier one reads:
 an edit of `decided_on`, `payer` or `odr` amends the decision in force when it was recorded; an
-appeal result reverses the money, the metric or both of the decision it appealed.
+outcome recorded as a correction takes the place of the decision in force (a mistake, never
+counted); a debit after a decision makes the seller its payer; an appeal result reverses the
+money, the metric or both of the decision it appealed.
 """
 
 from __future__ import annotations
@@ -54,7 +56,11 @@ def decisions_of(history: Sequence[Entry], policy: Policy) -> list[Decision]:
         if entry.kind is HistoryKind.STATUS and entry.outcome and entry.on:
             payer = Payer(detail["payer"]) if detail.get("payer") else None
             odr = Odr(detail["odr"]) if detail.get("odr") else None
-            decisions.append(decision_for(entry.outcome, entry.on, policy, payer, odr))
+            decision = decision_for(entry.outcome, entry.on, policy, payer, odr)
+            if detail.get("correction") and len(decisions) > 1:
+                decisions[-1] = decision  # the decision in force was recorded by mistake
+            else:
+                decisions.append(decision)
         elif entry.kind is HistoryKind.EDIT and decisions and any(
                 key in detail for key in DECISION_EDITS):
             last = decisions[-1]
@@ -65,6 +71,11 @@ def decisions_of(history: Sequence[Entry], policy: Policy) -> list[Decision]:
                 last, on=dt.date.fromisoformat(on) if on else last.on,
                 payer=Payer(payer_text) if payer_text else last.payer,
                 odr=Odr(odr_text) if odr_text else last.odr)
+        elif entry.kind is HistoryKind.DEBIT and decisions and decisions[-1].outcome.decided:
+            # Amazon debited the seller after the decision in force (recorded as denied,
+            # withdrawn or Amazon-funded): whatever the decision said, the seller paid. The
+            # money is a fact of its own; the ODR reading is left as recorded.
+            decisions[-1] = replace(decisions[-1], payer=Payer.SELLER)
         elif entry.kind is HistoryKind.APPEAL_RESULT and decisions:
             reversed_facts = detail.get("reversed", [])
             last = decisions[-1]

@@ -6,7 +6,8 @@ memory.
   (in the same keys as `status --json`). `atoz import` restores it exactly; only what was
   recorded is read back, the computed parts are recomputed.
 - The CSV export starts with the claims CSV's own columns, so it imports back to the same
-  claims; the columns after them are computed and ignored on import. Cells that start like a
+  claims (with the steps done or skipped, and no claim date where atoz has only a stand-in);
+  the columns after them are computed and ignored on import. Cells that start like a
   formula are escaped so a spreadsheet never runs them; amounts are plain numbers it can sum.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from atoz import __version__
 from atoz.history_text import describe
-from atoz.imports.claims_csv import COLUMNS, EXPORT_ONLY
+from atoz.imports.claims_rows import COLUMNS, EXPORT_ONLY, steps_recorded_text
 from atoz.instants import Now, rfc3339
 from atoz.money import decimal_text
 from atoz.playbook import last_day
@@ -148,10 +149,17 @@ def export_csv(store: Store, now: Now, newline: str = "\n", progress: Progress =
                               (facts.claim_date - closes).days, 0)
             imported = {
                 **{name: data.get(name) for name in COLUMNS},
-                "claim_date": when, "paid_by": data["payer"],
+                # A stand-in (finance debit, decision e-mail) is not a filing date: left empty,
+                # it imports back as unknown.
+                "claim_date": when if facts.claim_date_known else None,
+                "paid_by": data["payer"],
                 "odr": data["odr"] if claim.outcome.decided else None,
                 "note": facts.note,
                 "outcome": data["outcome"],
+                "steps_recorded": steps_recorded_text(claim, record.steps, record.history),
+                "debited_amount": decimal_text(claim.debited_minor, facts.currency)
+                if claim.debited_minor is not None else None,
+                "debited_on": iso(claim.debited_on),
             }
             computed = {
                 "claim_id": claim.id, "claim_date_known": "yes" if facts.claim_date_known
@@ -162,9 +170,7 @@ def export_csv(store: Store, now: Now, newline: str = "\n", progress: Progress =
                 "filed": filed, "days_outside": outside,
                 "appeal_until": iso(last_day(appeal[0].deadline, market_tz(claim.marketplace)))
                 if appeal else None,
-                "debited_amount": decimal_text(claim.debited_minor, facts.currency)
-                if claim.debited_minor is not None else None,
-                "debited_on": iso(claim.debited_on), "steps": _steps_cell(record, now),
+                "steps": _steps_cell(record, now),
                 "history": _history_cell(record),
                 "created_at": claim.created_at.isoformat(),
             }

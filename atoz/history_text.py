@@ -15,6 +15,8 @@ def describe(entry: HistoryEntry, tz: dt.tzinfo) -> str:
     if entry.kind is HistoryKind.STATUS:
         what = entry.outcome.label if entry.outcome else ""
         facts = [f"{key} {detail[key]}" for key in ("payer", "odr") if detail.get(key)]
+        if detail.get("correction"):
+            facts.append("a correction")
         return what + (f" ({', '.join(facts)})" if facts else "")
     if entry.kind is HistoryKind.DONE:
         return f"{entry.step} done"

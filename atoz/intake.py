@@ -21,8 +21,10 @@ from atoz.records import Claim, Source
 from atoz.store import Store
 from atoz.windows import Filing, Window, classify_filing
 
-# Created from Amazon's data before the seller told atoz of the claim.
-STAND_INS = {Source.FINANCE: "Amazon's finance data", Source.EMAIL: "a decision e-mail"}
+# Claims whose filing date is a stand-in: created from Amazon's data before the seller told atoz
+# of the claim, or from a claims CSV row without a claim date. A claim date completes them.
+STAND_INS = {Source.FINANCE: "Amazon's finance data", Source.EMAIL: "a decision e-mail",
+             Source.CSV: "a claims CSV row without a claim date"}
 
 
 @dataclass(frozen=True)
@@ -35,18 +37,19 @@ class Added:
     filing: tuple[Window, Filing] | None = None
 
 
-def fill_from_order(store: Store, given: dict[str, str | None]) -> dict[str, str]:
-    """Fill the fields the seller left out from an imported order; say where each came from."""
+def fill_from_order(store: Store, given: dict[str, str | None], typed: bool = True
+                    ) -> dict[str, str]:
+    """Fill the fields the seller left out from an imported order; say where each came from.
+    With no order dates and no imported order the claim is still recorded: its window is
+    unknown until they are given. `typed`: the seller typed the order id (not a file), so
+    one missing from the imported orders is most likely a typo."""
     order = store.order(parse_order_id(given.get("order_id") or ""))
     if order is None:
-        missing = [n for n in ("order_date", "latest_delivery") if not given.get(n)]
-        if missing and store.has_orders():  # most likely a typo in the order id
+        neither = not given.get("order_date") and not given.get("latest_delivery")
+        if neither and typed and store.has_orders():
             raise InputError("order_id", given.get("order_id") or "",
                              "not among the imported orders; check the id, or give the "
                              "order date and the latest delivery")
-        if missing:
-            raise InputError(missing[0], "", "required: give it, or import the order first "
-                                             "(atoz import ORDERS_FILE)")
         return {}
     source = f"imported order ({order.source_file})"
     filled: dict[str, str] = {}
@@ -67,10 +70,12 @@ def fill_from_order(store: Store, given: dict[str, str | None]) -> dict[str, str
 
 
 def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | None], now: Now,
-                    source: Source = Source.MANUAL, marketplace_assumed: bool = False) -> Added:
+                    source: Source = Source.MANUAL, claim_date_known: bool = True,
+                    marketplace_assumed: bool = False) -> Added:
     """Add the claim, or complete the one Amazon's data created for the order. Call inside a
-    write transaction. `marketplace_assumed`: the marketplace given is the seller's default,
-    not said for this claim (a claim e-mail from another marketplace may correct it)."""
+    write transaction. `claim_date_known=False`: the claim date given is a stand-in.
+    `marketplace_assumed`: the marketplace given is the seller's default, not said for this
+    claim (a claim e-mail from another marketplace may correct it)."""
     values = dict(given)
     order_id = parse_order_id(values.get("order_id") or "")
     stand_in = [c for c in store.claims_for_order(order_id)
@@ -88,10 +93,12 @@ def add_or_complete(store: Store, book: PolicyBook, given: Mapping[str, str | No
             return Added(claim, STAND_INS[claim.source])
         store.set_source(edit.claim.id, source)
         return Added(edit.claim, STAND_INS[claim.source], edit.changed, notes=edit.notes)
-    filled = fill_from_order(store, values)
-    checked = check_facts(values, now)
+    filled = fill_from_order(store, values, typed=source is Source.MANUAL)
+    checked = check_facts(values, now, claim_date_known)
     assumed = marketplace_assumed or not (values.get("marketplace") or "").strip()
     claim = add_claim(store, book, checked.facts, now, source=source,
+                      filed_note=None if claim_date_known else
+                      "the filing date is unknown: the claims CSV row gave none",
                       filed_detail={MARKETPLACE_ASSUMED: True} if assumed else None)
     window = window_of(claim.facts, book.policy(claim.marketplace, claim.facts.claim_date))
     filing = (window, classify_filing(window, claim.facts.claim_date)) if window else None

@@ -122,6 +122,9 @@ def _instants_and_money(db: Database) -> None:
             # meta.derived = 0 forces replaces it, before any command shows it.
             ("response_deadline", str, "1970-01-01T00:00:00Z")):
         claims.add_column(name, kind, not_null_default=default)
+    # 0.1.0 gave a claim created from a finance debit the posted date as its claim date: a
+    # stand-in, not a filing date (no response deadline or playbook days count from it).
+    db.execute("update claims set claim_date_known = 0 where source = 'finance'")
     claims.create_index(["order_id"])
     claims.create_index(["outcome", "response_deadline"])
     claims.create_index(["claim_date"])
@@ -186,7 +189,7 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
 KNOWN = frozenset(name for name, _ in MIGRATIONS)
 # The version of the state derived from history (the claims' derived columns, steps, decisions):
 # raised when the rules that derive it change, so a database rebuilds it once, on its next write.
-DERIVED = "2"
+DERIVED = "3"  # 3: a debit after a decision makes the seller its payer; corrections
 
 
 def migrations() -> Any:

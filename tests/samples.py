@@ -16,7 +16,7 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 from atoz.cli.app import app
-from atoz.imports.claims_csv import ALIASES, COLUMNS
+from atoz.imports.claims_rows import ALIASES, COLUMNS
 from tests.helpers import ADD
 
 SEEDED_ORDER = "114-7654321-7654321"
@@ -27,7 +27,8 @@ _CLAIM = {"order_id": "115-1111111-1111111", "order_date": "2026-10-01",
           "latest_delivery": "2026-10-09", "delivered_on": "", "claim_date": "2026-10-20",
           "amount": "24.99", "currency": "USD", "reason": "not-received", "marketplace": "US",
           "buyer": "Dana Ortiz", "outcome": "", "decided_on": "", "paid_by": "", "odr": "",
-          "note": "tracking shows delivered"}
+          "note": "tracking shows delivered", "steps_recorded": "", "debited_amount": "",
+          "debited_on": ""}
 
 
 def claim_row(**changes: str) -> str:

@@ -442,7 +442,8 @@ def test_a_second_open_claim_on_the_same_order_is_refused(run: Run, db_path: Pat
     (("status", "1", "denied", "--on", "2026-10-01"), "--on: '2026-10-01': is before the claim"),
     (("status", "1", "denied", "--on", "10/28/2026"),
      "--on: '10/28/2026': numeric dates are refused"),
-    (("status", "1", "--note", "x"), "--on, --odr, --paid-by and --note go with an outcome"),
+    (("status", "1", "--note", "x"), "--on, --odr, --paid-by, --note and --correct go "
+                                     "with an outcome"),
     (("status", "1", "denied", "--odr", "maybe"), "--odr: 'maybe': unknown"),
     (("status", "1", "denied", "--paid-by", "bob"), "--paid-by: 'bob': unknown"),
     (("edit", "1", "--decided-on", "2026-10-25"), "claim 1 has no decision yet"),

@@ -306,13 +306,48 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(
     assert done.returncode == 1 and "No space left" in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1 and "Exception ignored" not in done.stderr
     assert not target.exists() and not list(small_disk.iterdir())
-    bad = small_disk.parent / "bad.tsv"
-    bad.write_text("order-id\tpurchase-date\tsales-channel\n" + "".join(
-        f"bad-{i}\t2026-10-01\tAmazon.com\n" for i in range(5000)), encoding="utf-8")
+
+
+# A file with good rows and enough bad ones that their REJECTS fill the small disk's last page
+# but not the writer's buffer: written only when the import ends, it fails there, and the
+# import must not commit its good rows without it.
+REJECTED = {
+    "claims csv": ("claims.csv", "order_id,order_date,latest_delivery,claim_date,amount\n"
+                   "116-0000000-0000001,2026-10-01,2026-10-09,2026-10-20,5.00\n" + "".join(
+                       f"116-0000000-{i:07d},2026-10-01,2026-09-09,2026-10-20,5.00\n"
+                       for i in range(2, 50))),
+    "order report": ("orders.tsv", "order-id\tpurchase-date\tsales-channel\n"
+                     "116-0000000-0000001\t2026-10-01\tAmazon.com\n" + "".join(
+                         f"bad-{i}\t2026-10-01\tAmazon.com\n" for i in range(40))),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(REJECTED))
+def test_an_import_whose_rejects_do_not_fit_the_disk_commits_nothing(
+        db_path: Path, small_disk: Path, tmp_path: Path, kind: str) -> None:
+    name, text = REJECTED[kind]
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    _seed(db_path)
+    env = _env(db_path)
+    args = [sys.executable, "-m", "atoz", "import", str(source), "--today", "2026-11-01",
+            "--skip-bad"]
+    # The same import with room for its REJECTS: it adds the good row, and its REJECTS is
+    # bigger than the disk's one free page but fits the 8 KiB buffer (so the trial below
+    # would let the import commit first if REJECTS were written after the commit).
+    twin = tmp_path / "twin.db"
+    _seed(twin)
+    done = subprocess.run([*args, str(tmp_path / "rej")], env=_env(twin), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "1 added" in done.stdout, done.stdout + done.stderr
+    size = (tmp_path / "rej").stat().st_size
+    assert 4096 < size < 8192, size
+    (small_disk / "filler").write_bytes(b"x" * 3 * 4096)  # the 16 KiB disk: one page left
     before = snapshot(db_path)
-    done = subprocess.run([sys.executable, "-m", "atoz", "import", str(bad), "--skip-bad",
-                           str(small_disk / "rej.tsv")], env=env, capture_output=True,
+    done = subprocess.run([*args, str(small_disk / "rej")], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
-    assert "Traceback" not in done.stderr
+    assert "No space left" in done.stderr and "Traceback" not in done.stderr
     assert snapshot(db_path) == before  # the import did not commit without its REJECTS
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]

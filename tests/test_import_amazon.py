@@ -843,3 +843,32 @@ def test_add_after_a_finance_event_completes_the_finance_claim(
     assert len(again) == 1
     assert (again[0]["claim_date"], again[0]["claim_date_known"], again[0]["buyer"],
             again[0]["outcome"]) == (filed, True, "Ann Lee", "granted-seller-funded")
+
+
+@pytest.mark.parametrize("outcome", ["denied", "withdrawn", "granted-amazon-funded"])
+def test_finance_event_on_a_claim_recorded_as_not_paid_counts_the_money_and_says_so(
+        run: Run, run_json: RunJson, tmp_path: Path, outcome: str) -> None:
+    """Issue 11: a debit is the seller's money, whatever the decision recorded said; it used to
+    be stored but never counted (money lost and the win rate read payer=seller only)."""
+    ok(run("add", "113-4829301-5520913", "--order-date", "2026-10-01", "--latest-delivery",
+           "2026-10-13", "--claim-date", "2026-10-20", "--amount", "24.99"))
+    ok(run("status", "1", outcome, "--on", "2026-10-29", "--today", "2026-11-01"))
+    odr = run_json("status", "1")["odr"]
+    path = write(tmp_path, "finance.json", json.dumps(finance(
+        [event("113-4829301-5520913", "2026-11-04T03:15:00Z")])))
+    result = ok(run("import", str(path), "--today", "2026-11-05"))
+    assert "0 added, 1 updated" in result.stdout
+    assert (f"claim 1 (order 113-4829301-5520913) was recorded as {outcome} on 2026-10-29; "
+            f"Amazon debited you 24.99 USD on 2026-11-03: counted as money you paid (ODR {odr} "
+            "kept). If Amazon granted it after all, record it: atoz status 1 "
+            "granted-seller-funded --on 2026-11-03") in result.stderr
+    claim = run_json("status", "1")
+    assert (claim["outcome"], claim["payer"], claim["odr"], claim["debited_amount"]) == (
+        outcome, "seller", odr, "24.99")
+    report = run_json("report", "--today", "2026-11-05")
+    assert report["lost_all_time"] == [{"amount": "24.99", "amount_minor": 2499,
+                                        "currency": "USD"}]
+    assert (report["win_rate_all_time"]["won"], report["win_rate_all_time"]["decided"]) == (0, 1)
+    # Recording the grant the debit points to is not refused as older than the decision.
+    ok(run("status", "1", "granted-seller-funded", "--on", "2026-11-03", "--today", "2026-11-05"))
+    assert run_json("status", "1")["appeal_until"] == "2026-12-03"

@@ -21,6 +21,14 @@ was written by atoz 0.1.0 itself (its last schema, `0005_steps_by_deadline`), ru
     status 5 refunded --on 2026-11-02;  status 5 under-review --on 2026-11-03 --note reopened
     add 114-5555555-5555555 --order-date 2026-10-10 --latest-delivery 2026-10-18
         --claim-date 2026-10-28;  status 6 withdrawn --on 2026-11-01
+
+`tests/data/schema-0005-finance.db` and `tests/data/export-v1-finance.json` (its `atoz export`)
+were written the same way by 0.1.0, with a claim that 0.1.0 created from a finance debit:
+
+    import orders.tsv    (one order: 117-7777777-7777777, 2026-10-02, delivery by 2026-10-12)
+    import fin.json      (a GuaranteeClaimEvent for it, posted 2026-11-05T18:00:00Z, 42.50 USD)
+    add 113-1111111-1111111 --order-date 2026-10-01 --latest-delivery 2026-10-09
+        --claim-date 2026-11-16 --amount 24.99
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -45,7 +54,7 @@ from typer.testing import Result
 import atoz.backup
 from atoz import __version__
 from atoz.money import MINOR_UNITS
-from atoz.schema import MIGRATIONS, migrations
+from atoz.schema import DERIVED, MIGRATIONS, migrations
 from tests.helpers import ADD, snapshot
 
 Run = Callable[..., Result]
@@ -164,6 +173,66 @@ def test_a_database_written_by_atoz_0_1_0_moves_forward_on_the_next_write(
     assert denied["reopen_until"] == "2026-11-28"
 
 
+def _check_finance_stand_in(run_json: Json) -> None:
+    """0.1.0's finance-created claim: its claim date is the debit's posted day, a stand-in, so
+    it has no response deadline to meet and no playbook days, only the grant's appeal."""
+    finance = run_json("status", "117-7777777-7777777", "--today", "2026-11-20")
+    assert (finance["source"], finance["claim_date"], finance["claim_date_known"],
+            finance["outcome"]) == ("finance", "2026-11-05", False, "granted-seller-funded")
+    assert [s["step"] for s in finance["steps"]] == ["appeal"]
+    manual = run_json("status", "113-1111111-1111111", "--today", "2026-11-20")
+    assert (manual["claim_date_known"], [s["step"] for s in manual["steps"]]) == (
+        True, ["contact", "follow-up", "represent"])
+
+
+def test_a_finance_claim_from_atoz_0_1_0_keeps_its_claim_date_a_stand_in_when_migrated(
+        tmp_path: Path, run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _copy("schema-0005-finance.db", tmp_path)
+    monkeypatch.setenv("ATOZ_DB", str(old))
+    assert run("migrate").exit_code == 0
+    assert _rows(old, "select id, source, claim_date_known from claims order by id") == [
+        (1, "finance", 0), (2, "manual", 1)]
+    _check_finance_stand_in(run_json)
+    shown = run("status", "1", "--today", "2026-11-20").stdout
+    assert "respond by       unknown (the filing moment is unknown)" in shown
+    assert "a stand-in, not the filing date: Amazon's finance data has only" in shown
+
+
+def test_a_finance_claim_in_a_version_1_export_restores_as_a_stand_in(
+        run: Run, run_json: Json) -> None:
+    result = run("import", str(DATA / "export-v1-finance.json"), "--today", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "2 added" in result.stdout
+    _check_finance_stand_in(run_json)
+
+
+# --- one writer of the claim core --------------------------------------------------------
+ATOZ = Path(__file__).parents[1] / "atoz"
+
+
+def test_only_the_store_writes_claims_history_steps_and_decisions_or_begins_a_transaction(
+        ) -> None:
+    """Item 7: the bulk import and the restore each held their own INSERT SQL and column list,
+    and the order staging its own BEGIN; one Store method writes claims in bulk for both."""
+    write = re.compile(r"insert\s+(or\s+\w+\s+)?into\s+(claims|history|steps|decisions)\b",
+                       re.IGNORECASE)
+    begin = re.compile(r"execute\(\s*[\"'](BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b", re.IGNORECASE)
+    found = [f"{path.relative_to(ATOZ)}: {m.group(0)}" for path in sorted(ATOZ.rglob("*.py"))
+             if path.name != "store.py"
+             for m in [*write.finditer(path.read_text()), *begin.finditer(path.read_text())]]
+    assert found == []
+
+
+def test_an_order_items_staging_key_is_the_same_in_every_process() -> None:
+    """Python's hash() of a string changes from process to process (PYTHONHASHSEED)."""
+    code = ("from atoz.imports.staging import item_key; "
+            "print(item_key('113-1234567-1234567\\t2026-10-01\\tSKU-1'))")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")}
+    assert len(keys) == 1 and int(keys.pop()) != 0
+
+
 # --- read-only commands on an older or newer database -------------------------------------
 @pytest.mark.parametrize("args", [("list",), ("status", "1"), ("due-today",), ("report",),
                                   ("odr",), ("draft", "1", "contact")])
@@ -217,10 +286,10 @@ def test_a_database_from_a_newer_atoz_is_refused_for_writing_but_still_read(
     assert run_json("info")["schema"] == "0099_from_the_future"
 
 
-@pytest.mark.parametrize("derived", ["3", "10", "2.1"])
+@pytest.mark.parametrize("derived", [str(int(DERIVED) + 1), "10", f"{DERIVED}.1"])
 def test_a_newer_derived_state_is_refused_for_writing_and_never_rebuilt_backwards(
         run: Run, run_json: Json, db_path: Path, derived: str) -> None:
-    # Compared as versions: '10' is after '2' (as text it sorts before), and a newer atoz's
+    # Compared as versions: '10' is after '3' (as text it sorts before), and a newer atoz's
     # deadlines are never recomputed by this one's older rules.
     assert run(*ADD).exit_code == 0
     with sqlite3.connect(db_path) as conn:
@@ -229,7 +298,7 @@ def test_a_newer_derived_state_is_refused_for_writing_and_never_rebuilt_backward
     conn.close()
     before = snapshot(db_path)
     newer = (f"{db_path} was written by atoz 0.3.0 (derived state {derived}, this atoz's is "
-             f"2), newer than this atoz {__version__}")
+             f"{DERIVED}), newer than this atoz {__version__}")
     for args in (("migrate",), ("done", "1", "contact"), ("add", "114-1234567-1234567",
                                                           "--order-date", "2026-10-01",
                                                           "--latest-delivery", "2026-10-09")):
@@ -249,7 +318,7 @@ def test_an_older_derived_state_is_rebuilt_on_the_next_write(
         run: Run, run_json: Json, db_path: Path) -> None:
     assert run(*ADD).exit_code == 0
     with sqlite3.connect(db_path) as conn:
-        conn.execute("update meta set value = '2.0' where key = 'derived'")
+        conn.execute("update meta set value = ? where key = 'derived'", [f"{DERIVED}.0"])
     conn.close()
     assert run("list").exit_code == 0  # the same version, however written
     with sqlite3.connect(db_path) as conn:
@@ -260,7 +329,7 @@ def test_an_older_derived_state_is_rebuilt_on_the_next_write(
     migrated = run("migrate")
     assert migrated.exit_code == 0, migrated.stderr
     assert "Brought 1 claims forward" in migrated.stderr
-    assert _rows(db_path, "select value from meta where key = 'derived'") == [("2",)]
+    assert _rows(db_path, "select value from meta where key = 'derived'") == [(DERIVED,)]
 
 
 # --- backups and the check ----------------------------------------------------------------

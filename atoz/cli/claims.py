@@ -176,8 +176,8 @@ def add(
                    if filing.days_outside else "")
         out(f"  window {w.opens} to {w.closes}: filed {filing.filed}{outside}")
     else:
-        out("  window: unknown until the order date and latest delivery are given "
-            f"(atoz edit {claim.id} --order-date D --latest-delivery D)")
+        out("  window: cannot be computed without the order date and latest delivery; give "
+            f"them with atoz edit {claim.id} --order-date D --latest-delivery D")
     out(f"  respond by {deadline_text(claim.response_deadline, claim.marketplace, moment)}")
     out(f"Next: atoz status {claim.id}")
 
@@ -278,6 +278,9 @@ def status(
     odr: OdrOption = None,
     payer: PaidByOption = None,
     note_text: NoteOption = None,
+    correct: Annotated[bool, typer.Option(
+        "--correct", help="The outcome in force was recorded by mistake: this one, dated "
+                          "before it, takes its place (history keeps both).")] = False,
     db: DbOption = None,
     now: NowOption = None,
     today: TodayOption = None,
@@ -301,9 +304,10 @@ def status(
     s = session(ctx)
     moment = s.now(now, today)
     if outcome is None:
-        if on or note_text or odr or payer:
-            raise InputError("outcome", "", "--on, --odr, --paid-by and --note go with an "
-                                            "outcome, e.g. atoz status 1 denied --on DATE")
+        if on or note_text or odr or payer or correct:
+            raise InputError("outcome", "", "--on, --odr, --paid-by, --note and --correct go "
+                                            "with an outcome, e.g. atoz status 1 denied --on "
+                                            "DATE")
         store = s.read(db)
         found = find_claim(store, claim)
         p = picture(store, s.book(store), found)
@@ -322,7 +326,7 @@ def status(
         updated = record_outcome(
             store, book, found.id, chosen, when, moment,
             payer=parse_choice(payer, Payer, "payer") if payer else None,
-            odr=parse_odr(odr) if odr else None, note=note_text)
+            odr=parse_odr(odr) if odr else None, note=note_text, correction=correct)
         moved = moved_between(before, moments(updated, store.steps(updated.id), book))
     if as_json:
         print_json(decided_json(picture(store, book, updated), moved, moment))

@@ -183,7 +183,8 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
     if not facts.claim_date_known:
         filed += (" (a stand-in, not the filing date: " + {
             "finance": "Amazon's finance data has only the debit date",
-            "email": "the e-mail Amazon sent does not give it"}.get(str(claim.source), "unknown")
+            "email": "the e-mail Amazon sent does not give it",
+            "csv": "the claims CSV row gave none"}.get(str(claim.source), "unknown")
             + f"; give it with atoz edit {claim.id} --claim-date DATE)")
     details = [str(facts.reason)]
     if facts.amount_minor is not None:

@@ -1,10 +1,12 @@
-"""atoz's claims CSV: the sheet a seller keeps by hand, and what `atoz export --format csv`
-writes (its extra columns are read-only facts atoz computes, and are ignored here).
+"""Importing atoz's claims CSV: the sheet a seller keeps by hand, and what `atoz export
+--format csv` writes (reading and checking its rows is atoz.imports.claims_rows).
 
-Read with the `csv` module whatever saved it: a header in quotes, CRLF, a byte-order mark, and
-`;` between cells as European spreadsheets write it. A claim is identified by its order and the
-day it was first filed, never by a value the seller may later correct, so importing the same
-file again changes nothing, and a field edited since is reported rather than duplicated.
+A claim is identified by its order and the day it was first filed, never by a value the seller
+may later correct, so importing the same file again changes nothing, and a field edited since
+is reported rather than duplicated. A row without a claim date is the order's claim (the open
+one, else the latest): its filing date is unknown, as for a claim Amazon's finance data
+created. A decision already in the claim's history is already recorded; one dated before the
+decision in force is refused (it would bring an older state back).
 
 Fast on a long history: rows are checked a chunk at a time, the chunk's orders are looked up in
 one query, and new claims are written with one `executemany` per table; only a row that meets a
@@ -13,189 +15,52 @@ claim already recorded takes the one-claim path.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from atoz.claims import MARKETPLACE_ASSUMED, derivation, record_outcome
+from atoz.claims import derivation, mark_step, record_debit, record_outcome, reload
+from atoz.derive import recorded_steps
 from atoz.errors import FileFormatError, InputError
-from atoz.facts import check_facts, fact_texts, parse_choice, parse_day, parse_odr, parse_outcome
-from atoz.imports.common import ImportOptions, ImportResult, duplicated, read_text
+from atoz.facts import fact_texts
+from atoz.imports.claims_rows import Raw, Row, check_row, read_rows
+from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.rejects import Rejects
 from atoz.intake import STAND_INS, add_or_complete
-from atoz.policy import packaged
-from atoz.records import (
-    Claim,
-    ClaimFacts,
-    HistoryKind,
-    NewEntry,
-    Odr,
-    Outcome,
-    Payer,
-    Source,
-)
-from atoz.store import HISTORY_COLUMNS, Store
+from atoz.records import Claim, ClaimFacts, HistoryKind, NewEntry, Source, Step, StepName, StepState
+from atoz.store import NewClaim, Store
 
-COLUMNS = ("order_id", "order_date", "latest_delivery", "delivered_on", "claim_date", "amount",
-           "currency", "reason", "marketplace", "buyer", "outcome", "decided_on", "paid_by",
-           "odr", "note")
-REQUIRED = ("order_id",)
-ALIASES = {"status": "outcome", "payer": "paid_by"}  # 0.1.0's names
-# Columns `atoz export --format csv` adds: computed by atoz, so not read back.
-EXPORT_ONLY = ("claim_id", "claim_date_known", "source", "amount_minor", "response_deadline",
-               "response_deadline_local", "window_opens", "window_closes", "filed",
-               "days_outside", "appeal_until", "debited_amount", "debited_on", "steps",
-               "history", "created_at")
 CHUNK = 2000
-_CLAIM_COLUMNS = (*ClaimFacts.__dataclass_fields__, "source", "created_at", "outcome",
-                  "decided_on", "payer", "odr", "debited_minor", "debited_on", "window_opens",
-                  "window_closes", "response_deadline")
-
-
-def header_names(cells: list[str]) -> list[str]:
-    return [ALIASES.get(n, n) for n in
-            (c.strip().strip('"').lstrip("\ufeff").strip().lower() for c in cells)]
-
-
-def dialect_of(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    """The CSV dialect of a sample: `,`, `;` or a tab between cells."""
-    try:
-        sniffed = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-    # Only the delimiter: from a header line the sniffer cannot see how a quote inside a cell
-    # is written (it then says "not doubled"), and every spreadsheet doubles it.
-    return type("Sniffed", (csv.excel,), {"delimiter": sniffed.delimiter})
-
-
-def _unescaped(cell: str) -> str:
-    """A cell as it was before atoz's CSV export escaped it for spreadsheets (exports.csv_safe
-    puts an apostrophe before text that starts like a formula), so the export imports back."""
-    if cell.startswith("'") and cell[1:].startswith(("=", "+", "-", "@", "\t", "\r")):
-        return cell[1:]
-    return cell
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int
-    raw: Raw
-    values: dict[str, str | None]
-    facts: ClaimFacts
-    outcome: Outcome
-    decided_on: dt.date | None
-    payer: Payer | None
-    odr: Odr | None
-
-
-def _check(values: dict[str, str | None], line: int, raw: Raw, options: ImportOptions) -> Row:
-    if not values.get("order_id"):
-        raise InputError("order_id", "", "required")
-    checked = check_facts(values, options.now)
-    facts = checked.facts
-    outcome = parse_outcome(values.get("outcome") or "under-review")
-    decided_text = (values.get("decided_on") or "").strip()
-    decided = None
-    if outcome.decided:
-        if not decided_text:
-            raise InputError("decided_on", "", f"required when the outcome is {outcome}")
-        decided = parse_day(decided_text, "decided_on", options.now,
-                            packaged(facts.marketplace).tz)
-        if decided < facts.claim_date:
-            raise InputError("decided_on", decided_text, f"is before the claim date "
-                                                         f"{facts.claim_date}")
-    payer_text, odr_text = values.get("paid_by"), values.get("odr")
-    payer = parse_choice(payer_text, Payer, "paid_by") if payer_text and outcome.decided else None
-    odr = parse_odr(odr_text) if odr_text and outcome.decided else None
-    return Row(line, raw, values, facts, outcome, decided, payer, odr)
-
-
-@dataclass(frozen=True)
-class Raw:
-    """A row as the file had it, written back only if it goes to the REJECTS file."""
-
-    cells: list[str]
-    delimiter: str
-
-    def __str__(self) -> str:
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=self.delimiter, lineterminator="").writerow(self.cells)
-        return buffer.getvalue()
-
-
-def _rows(path: Path, options: ImportOptions
-          ) -> tuple[list[str], Iterator[tuple[int, Raw, dict[str, Any]]]]:
-    text = read_text(path, options.name, options.encoding)
-    if "\r" in text and "\n" not in text:
-        text = text.replace("\r", "\n")  # a file saved with classic Mac line ends
-    reader = csv.reader(io.StringIO(text, newline=""), dialect_of(text[:4096]), strict=True)
-    try:
-        header_cells = next(reader, None)
-    except csv.Error as exc:
-        raise FileFormatError(f"{options.name}:1: header: {exc}") from None
-    if not header_cells:
-        raise FileFormatError(f"{options.name}: the file is empty")
-    header = header_names(header_cells)
-    duplicated(header, options.name)
-    unknown = [n for n in header if n not in COLUMNS and n not in EXPORT_ONLY and n]
-    if unknown:
-        raise FileFormatError(f"{options.name}:1: header: unknown column {unknown[0]!r}; "
-                              f"columns are {', '.join(COLUMNS)}")
-    missing = [n for n in REQUIRED if n not in header]
-    if missing:
-        raise FileFormatError(f"{options.name}:1: header: missing column {missing[0]!r}")
-    delimiter = getattr(reader.dialect, "delimiter", ",")
-
-    def rows() -> Iterator[tuple[int, Raw, dict[str, Any]]]:
-        try:
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                values: dict[str, Any] = {
-                    n: (c if c[:1] != "'" else _unescaped(c)) if c.strip() else None
-                    for n, c in zip(header, cells, strict=False) if n in COLUMNS}
-                if len(cells) > len(header):
-                    values["__extra__"] = True
-                yield reader.line_num, Raw(cells, delimiter), values
-        except csv.Error as exc:
-            raise FileFormatError(f"{options.name}:{reader.line_num}: csv: {exc}") from None
-
-    return header, rows()
 
 
 def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult:
-    header, rows = _rows(path, options)
-    result = ImportResult("claims-csv")
+    header, rows = read_rows(path, options)
     progress = options.progress
-    size = path.stat().st_size
-    progress.phase("importing claims", max(1, size // 80), "rows")
+    progress.phase("importing claims", max(1, path.stat().st_size // 80), "rows")
     seen_rows = 0
-    with Rejects(path, options, ",".join(header), sep=",") as rejects, store.transaction():
-        next_id = int(store.conn.execute("select coalesce(max(id), 0) + 1 from claims")
-                      .fetchone()[0])
+    with Rejects(path, options, ",".join(header), sep=",") as rejects, \
+            rejects.transaction(store):
+        job = _Import(store, options, rejects)
         chunk: list[Row] = []
         for line, raw, values in rows:
             seen_rows += 1
             try:
                 if values.pop("__extra__", False):
                     raise InputError("row", "", "more cells than columns")
-                chunk.append(_check(values, line, raw, options))
+                chunk.append(check_row(values, line, raw, options))
             except InputError as exc:
-                rejects.bad(line, exc, str(raw))
-                result.skipped += 1
+                job.reject(line, exc, raw)
             if len(chunk) >= CHUNK:
-                next_id = _write_chunk(store, chunk, options, result, rejects, next_id)
+                job.chunk(chunk)
                 progress.advance(len(chunk))
                 chunk = []
-        next_id = _write_chunk(store, chunk, options, result, rejects, next_id)
+        job.chunk(chunk)
         progress.advance(len(chunk))
         if seen_rows == 0:
             raise FileFormatError(f"{options.name}: no claims in the file (only a header)")
+    result = job.result
+    result.tell(job.unknown)
     if note := rejects.note():
         result.notes.append(note)
     return result
@@ -222,107 +87,207 @@ def _known(store: Store, order_ids: list[str]) -> dict[str, list[Known]]:
     return found
 
 
-def _write_chunk(store: Store, chunk: list[Row], options: ImportOptions, result: ImportResult,
-                 rejects: Rejects, next_id: int) -> int:
-    """Write a chunk: new claims in bulk, rows meeting a recorded claim one by one."""
-    if not chunk:
-        return next_id
-    known = _known(store, sorted({r.facts.order_id for r in chunk}))
-    claims: list[tuple[Any, ...]] = []
-    history: list[tuple[Any, ...]] = []
-    steps: list[tuple[Any, ...]] = []
-    decisions: list[tuple[Any, ...]] = []
-    book, now = options.book, options.now
-    source, created = str(Source.CSV), now.recorded.isoformat()
-    for row in chunk:
-        order_id = row.facts.order_id
+def _match(row: Row, known: list[Known]) -> Claim | None:
+    """The claim a row is about: the one first filed on its claim date; for a row without a
+    claim date, the order's open claim, else its latest."""
+    if not known:
+        return None
+    if row.facts.claim_date_known:
         day = row.facts.claim_date.isoformat()
-        same = [k for k in known[order_id] if day in (k.first_filed, k.claim.facts.claim_date
-                                                      .isoformat())]
-        stand_in = [k for k in known[order_id] if k.claim.source in STAND_INS and
-                    not k.claim.facts.claim_date_known]
-        try:
-            if same:
-                _meet(store, same[0].claim, row, options, result)
+        return next((k.claim for k in known if day in (k.first_filed,
+                                                       k.claim.facts.claim_date.isoformat())),
+                    None)
+    return next((k.claim for k in known if k.claim.is_open), None) or max(
+        (k.claim for k in known), key=lambda c: (c.facts.claim_date, c.id))
+
+
+class _Import:
+    """One import's writes: new claims in bulk, a row meeting a recorded claim on its own."""
+
+    def __init__(self, store: Store, options: ImportOptions, rejects: Rejects) -> None:
+        self.store = store
+        self.options = options
+        self.rejects = rejects
+        self.result = ImportResult("claims-csv")
+        self.next_id = store.next_claim_id()
+        self.has_orders = store.has_orders()
+        self.writer = store.claim_writer()  # new claims, written when the chunk ends
+        self.unknown: list[str] = []  # notes on claims added without a claim or order dates
+
+    def reject(self, line: int, exc: InputError, raw: Raw) -> None:
+        self.rejects.bad(line, exc, str(raw))
+        self.result.skipped += 1
+
+    def chunk(self, chunk: list[Row]) -> None:
+        if not chunk:
+            return
+        known = _known(self.store, sorted({r.facts.order_id for r in chunk}))
+        for row in chunk:
+            order_id = row.facts.order_id
+            try:
+                claim = _match(row, known[order_id])
+                stand_in = [k for k in known[order_id] if k.claim.source in STAND_INS and
+                            not k.claim.facts.claim_date_known]
+                if claim is not None or stand_in or row.facts.order_date is None:
+                    self.writer.flush()  # the one-claim path reads what came before it
+                    with self.store.transaction():  # a rejected row leaves nothing behind
+                        if claim is None:
+                            self._one(row)
+                        else:
+                            self._meet(claim, row)
+                    self.next_id = self.store.next_claim_id()  # _one may have added one
+                    known[order_id] = _known(self.store, [order_id])[order_id]
+                    continue
+                if any(k.claim.is_open for k in known[order_id]):
+                    first = next(k.claim for k in known[order_id] if k.claim.is_open)
+                    raise InputError("order_id", order_id, f"already has open claim {first.id};"
+                                                           " record its outcome first")
+                new = self._bulk(row)
+            except InputError as exc:
+                self.reject(row.line, exc, row.raw)
                 continue
-            if stand_in or row.facts.order_date is None:
-                _one(store, row, options, result)
-                known[order_id] = [Known(c, c.facts.claim_date.isoformat())
-                                   for c in store.claims_for_order(order_id)]
-                continue
-            if any(k.claim.is_open for k in known[order_id]):
-                first = next(k.claim for k in known[order_id] if k.claim.is_open)
-                raise InputError("order_id", order_id, f"already has open claim {first.id}; "
-                                                       "record its outcome first")
-        except InputError as exc:
-            rejects.bad(row.line, exc, str(row.raw))
-            result.skipped += 1
-            continue
-        claim_id = next_id
-        next_id += 1
-        assumed = not (row.values.get("marketplace") or "").strip()
-        entries = [NewEntry(HistoryKind.STATUS, row.facts.claim_date, now.recorded,
-                            outcome=Outcome.UNDER_REVIEW, note=row.facts.note or "claim filed",
-                            detail={MARKETPLACE_ASSUMED: True} if assumed else None)]
-        if row.outcome.decided and row.decided_on:
-            detail = {k: str(v) for k, v in (("payer", row.payer), ("odr", row.odr)) if v}
-            entries.append(NewEntry(HistoryKind.STATUS, row.decided_on, now.recorded,
-                                    outcome=row.outcome, detail=detail or None))
-        derived = derivation(book, row.facts, entries)
-        claims.append((claim_id, *row.facts.columns().values(), source, created,
-                       *derived.derived.columns().values()))
-        history.extend(e.columns(claim_id) for e in entries)
-        steps.extend(s.columns(claim_id) for s in derived.steps)
-        decisions.extend(d.columns(claim_id, seq) for seq, d in enumerate(derived.decisions))
-        known[order_id].append(Known(_stub(claim_id, row, derived.derived, now.recorded), day))
-        result.added += 1
-    conn = store.conn
-    conn.executemany(f"insert into claims (id, {', '.join(_CLAIM_COLUMNS)}) values "
-                     f"({', '.join('?' for _ in range(len(_CLAIM_COLUMNS) + 1))})", claims)
-    conn.executemany(f"insert into history ({HISTORY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                     history)
-    conn.executemany("insert into steps values (?, ?, ?, ?, ?, ?, ?)", steps)
-    conn.executemany("insert into decisions values (?, ?, ?, ?, ?, ?)", decisions)
-    return next_id
+            known[order_id].append(Known(_stub(new), row.facts.claim_date.isoformat()))
+            if not row.facts.claim_date_known:
+                self._tell(new.claim_id, row.facts)
+        self.writer.flush()
+
+    def _bulk(self, row: Row) -> NewClaim:
+        """A new claim, written with the chunk's others."""
+        history = row.history(self.options.now)
+        d = derivation(self.options.book, row.facts, history)
+        _check_steps(row.steps, d.steps)
+        claim_id = self.next_id
+        self.next_id += 1
+        new = NewClaim(claim_id, row.facts, Source.CSV, self.options.now.recorded, history,
+                       d.derived, d.steps, d.decisions)
+        self.writer.add(new)
+        self.result.added += 1
+        return new
+
+    def _tell(self, claim_id: int, facts: ClaimFacts) -> None:
+        label = f"claim {claim_id} (order {facts.order_id})"
+        if not facts.claim_date_known:
+            self.unknown.append(f"{label}: no claim_date, so the filing date is unknown ("
+                                f"{facts.claim_date} stands in; no response deadline or "
+                                f"playbook days): give it with atoz edit {claim_id} "
+                                "--claim-date D")
+        if facts.order_date is None:
+            typo = " (check the id)" if self.has_orders else ""
+            self.unknown.append(f"{label}: no order dates, and the order is not among the "
+                                f"imported orders{typo}: the filing window cannot be "
+                                f"computed until atoz edit {claim_id} --order-date D "
+                                "--latest-delivery D")
+
+    def _one(self, row: Row) -> None:
+        """A row that completes a claim Amazon's data created, or needs its order's dates."""
+        values = dict(row.values)
+        if not row.facts.claim_date_known:
+            values["claim_date"] = row.facts.claim_date.isoformat()
+        added = add_or_complete(self.store, self.options.book, values, self.options.now,
+                                Source.CSV, claim_date_known=row.facts.claim_date_known)
+        if added.completed:
+            self.result.updated += 1
+            self.result.notes.append(f"claim {added.claim.id} (order {added.claim.order_id}), "
+                                     f"created from {added.completed}, completed with this "
+                                     "file's facts")
+        else:
+            self.result.added += 1
+            self._tell(added.claim.id, added.claim.facts)
+        self._record(added.claim, row, [])
+
+    def _meet(self, claim: Claim, row: Row) -> None:
+        """A row for a claim already recorded: what is new is recorded; facts the seller has
+        corrected since are kept as corrected and reported."""
+        stored, given = fact_texts(claim.facts), fact_texts(row.facts)
+        differs = [f"{n} {given[n]} (atoz has {stored[n] or '-'})" for n in (
+            "order_date", "latest_delivery", "claim_date", "amount", "currency", "reason",
+            "marketplace") if row.values.get(n) and stored.get(n) != given.get(n)]
+        if self._record(claim, row, differs):
+            self.result.updated += 1
+        else:
+            self.result.unchanged += 1
+        if differs:
+            self.result.notes.append(f"claim {claim.id} (order {claim.order_id}): the file says "
+                                     f"{', '.join(differs)}; kept atoz's (correct it with atoz "
+                                     "edit if the file is right)")
+
+    def _record(self, claim: Claim, row: Row, differs: list[str]) -> bool:
+        """Record the row's steps and decision that the claim's history lacks, in the order
+        they happened; say where the file and atoz disagree. Whether anything was recorded."""
+        before = [e for e in row.steps if e.step is not StepName.APPEAL]
+        after = [e for e in row.steps if e.step is StepName.APPEAL]
+        changed = self._mark(claim, before, differs)
+        changed = self._decide(reload(self.store, claim.id), row, differs) or changed
+        changed = self._debit(claim, row) or changed
+        return self._mark(reload(self.store, claim.id), after, differs) or changed
+
+    def _debit(self, claim: Claim, row: Row) -> bool:
+        debit = row.debit
+        if debit is None or debit.on is None or any(
+                h.kind is HistoryKind.DEBIT and h.on == debit.on
+                for h in self.store.history(claim.id)):
+            return False
+        detail = debit.detail or {}
+        record_debit(self.store, self.options.book, claim.id, detail.get("amount_minor"),
+                     detail.get("currency"), debit.on, self.options.now, debit.note or "")
+        return True
+
+    def _mark(self, claim: Claim, entries: list[NewEntry], differs: list[str]) -> bool:
+        steps = {s.name: s for s in self.store.steps(claim.id)}
+        changed = False
+        for entry in entries:
+            assert entry.step is not None and entry.on is not None
+            step = steps.get(entry.step)
+            state = StepState.DONE if entry.kind is HistoryKind.DONE else StepState.SKIPPED
+            if step is None:
+                _check_steps((entry,), steps.values())
+            elif step.state in (StepState.DONE, StepState.SKIPPED):
+                history = recorded_steps(self.store.history(claim.id))
+                had = (history.done if step.state is StepState.DONE else
+                       history.skipped).get(entry.step)
+                if (step.state, had) != (state, entry.on):
+                    differs.append(f"{entry.step} {_WORD[state]} {entry.on} (atoz has "
+                                   f"{_WORD[step.state]} {had or '-'})")
+            else:
+                mark_step(self.store, self.options.book, claim.id, str(entry.step), entry.on,
+                          self.options.now, None, entry.kind)
+                changed = True
+        return changed
+
+    def _decide(self, claim: Claim, row: Row, differs: list[str]) -> bool:
+        if not (row.outcome.decided and row.decided_on):
+            return False
+        if row.outcome is claim.outcome:
+            if row.decided_on != claim.decided_on:
+                differs.append(f"decided_on {row.decided_on} (atoz has {claim.decided_on})")
+            return False
+        if any(h.kind is HistoryKind.STATUS and h.outcome is row.outcome and
+               h.on == row.decided_on for h in self.store.history(claim.id)):
+            return False  # that decision is already in the history, superseded since
+        record_outcome(self.store, self.options.book, claim.id, row.outcome, row.decided_on,
+                       self.options.now, payer=row.payer, odr=row.odr, note=row.facts.note,
+                       day_field="decided_on")
+        return True
 
 
-def _stub(claim_id: int, row: Row, derived: Any, created: dt.datetime) -> Claim:
-    """The claim just written, as a record (for the rest of the chunk to see it)."""
-    return Claim(claim_id, row.facts, Source.CSV, created, derived.outcome,
-                 derived.decided_on, derived.payer, derived.odr, None, None,
-                 derived.response_deadline, derived.window_opens, derived.window_closes)
+_WORD = {StepState.DONE: "done", StepState.SKIPPED: "skipped"}
 
 
-def _one(store: Store, row: Row, options: ImportOptions, result: ImportResult) -> None:
-    """A row that completes a claim Amazon's data created, or needs its order's dates."""
-    added = add_or_complete(store, options.book, row.values, options.now, Source.CSV)
-    if added.completed:
-        result.updated += 1
-        result.notes.append(f"claim {added.claim.id} (order {added.claim.order_id}), created "
-                            f"from {added.completed}, completed with this file's facts")
-    else:
-        result.added += 1
-    if row.outcome.decided and row.decided_on and row.outcome is not added.claim.outcome:
-        record_outcome(store, options.book, added.claim.id, row.outcome, row.decided_on,
-                       options.now, payer=row.payer, odr=row.odr, note=row.facts.note)
+def _check_steps(entries: Sequence[NewEntry], steps: Iterable[Step]) -> None:
+    """Refuse a step the claim does not have (as `atoz done` does)."""
+    if not entries:
+        return
+    names = [s.name for s in steps]
+    for entry in entries:
+        if entry.step not in names:
+            have = ", ".join(str(n) for n in names) or "none"
+            raise InputError("steps_recorded", str(entry.step),
+                             f"the claim has no {entry.step} step (it has: {have})")
 
 
-def _meet(store: Store, claim: Claim, row: Row, options: ImportOptions,
-          result: ImportResult) -> None:
-    """A row for a claim already recorded: a new decision is recorded; facts the seller has
-    corrected since are kept as corrected and reported."""
-    stored, given = fact_texts(claim.facts), fact_texts(row.facts)
-    differs = [n for n in ("order_date", "latest_delivery", "claim_date", "amount", "currency",
-                           "reason", "marketplace") if row.values.get(n) and
-               stored.get(n) != given.get(n)]
-    if differs:
-        shown = ", ".join(f"{n} {given[n]} (atoz has {stored[n] or '-'})" for n in differs)
-        result.notes.append(f"claim {claim.id} (order {claim.order_id}): the file says {shown};"
-                            " kept atoz's (correct it with atoz edit if the file is right)")
-    if row.outcome.decided and row.decided_on and row.outcome is not claim.outcome:
-        record_outcome(store, options.book, claim.id, row.outcome, row.decided_on, options.now,
-                       payer=row.payer, odr=row.odr, note=row.facts.note)
-        result.updated += 1
-    else:
-        result.unchanged += 1
-
+def _stub(new: NewClaim) -> Claim:
+    """A claim written with the chunk, as a record (for the rest of the chunk to see it)."""
+    d = new.derived
+    return Claim(new.claim_id, new.facts, new.source, new.created_at, d.outcome, d.decided_on,
+                 d.payer, d.odr, d.debited_minor, d.debited_on, d.response_deadline,
+                 d.window_opens, d.window_closes)

@@ -74,7 +74,7 @@ def detect_kind(path: Path, name: str) -> str:
         raise FileFormatError(f"{name}:1: json: not a JSON file atoz knows (no Orders, orders, "
                               "FinancialEvents or atoz export keys)")
     first = text.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
-    from atoz.imports.claims_csv import dialect_of, header_names
+    from atoz.imports.claims_rows import dialect_of, header_names
 
     cells = next(csv.reader([first], dialect_of(first)), [])
     names = header_names(cells)

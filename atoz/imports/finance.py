@@ -5,7 +5,9 @@ API lists the claims themselves, so this is the one trace of them in Amazon's da
 For each event (order id, posted date, amount): the debit is recorded on the order's claim filed
 on or before that date (the open one, or else the latest). A claim still under review becomes
 `granted-seller-funded` on the posted date (which schedules the appeal), with the ODR per the
-policy's default; a decision already recorded keeps its ODR choice. With no claim, one is
+policy's default; a decision already recorded keeps its ODR choice, and one recorded as not paid
+by the seller (denied, withdrawn, Amazon funded) now counts the debit as money the seller paid,
+and the summary says the data contradicts it. With no claim, one is
 created, marked as coming from the finance data: its filing date is unknown, so the posted date
 stands in for it, and the order's dates come from an imported order when there is one. An event
 already applied (same claim, same posted date) changes nothing.
@@ -35,7 +37,7 @@ from atoz.money import fmt
 from atoz.orders import parse_order_id
 from atoz.playbook import appeal_until
 from atoz.policy import Policy, packaged
-from atoz.records import ClaimFacts, HistoryKind, Reason, Source
+from atoz.records import ClaimFacts, HistoryKind, Payer, Reason, Source
 from atoz.store import Store
 
 KIND = "finance-events"
@@ -139,11 +141,18 @@ def apply_event(store: Store, event: Event, options: ImportOptions) -> tuple[str
             earlier, key=lambda c: (c.facts.claim_date, c.id))
         if any(h.kind is HistoryKind.DEBIT and h.on == posted for h in store.history(target.id)):
             return "unchanged", ""
-        was_open = target.is_open
         claim = record_debit(store, options.book, target.id, event.amount_minor,
                              event.currency, posted, options.now,
                              f"Amazon's finance data: guarantee claim debited {posted}")
-        what = ("granted, seller funded" if was_open else
+        debited = amount or "an amount the data does not give"
+        if target.outcome.decided and target.payer is not Payer.SELLER:
+            # The data contradicts the decision recorded: say so, count the money as paid.
+            return "updated", (
+                f"claim {claim.id} (order {event.order_id}) was recorded as {target.outcome} "
+                f"on {target.decided_on}; Amazon debited you {debited} on {posted}: counted as "
+                f"money you paid (ODR {claim.odr} kept). If Amazon granted it after all, record "
+                f"it: atoz status {claim.id} granted-seller-funded --on {posted}")
+        what = ("granted, seller funded" if target.is_open else
                 f"debit recorded; its decision ({claim.outcome}, ODR {claim.odr}) kept")
         return "updated", (f"claim {claim.id} (order {event.order_id}): {what} on {posted} "
                            f"({amount or 'amount not given'}); appeal by {appeal}")
@@ -179,7 +188,7 @@ def import_events(store: Store, path: Path, options: ImportOptions) -> ImportRes
     keys = [r.get("AmazonOrderId") if isinstance(r, dict) and
             isinstance(r.get("AmazonOrderId"), str) else None for r in records]
     options.progress.phase("applying debits", len(records), "events")
-    with Rejects(path, options) as rejects, store.transaction():
+    with Rejects(path, options) as rejects, rejects.transaction(store):
         for record, line in zip(records, json_lines(text, keys), strict=True):
             options.progress.advance()
             try:

@@ -301,7 +301,7 @@ def import_mail(store: Store, path: Path, options: ImportOptions) -> ImportResul
     progress = options.progress
     progress.phase("reading messages", None, "messages")
     scan = read_notices(path, seller_zone=options.now.zone, forwarders=options.forwarders)
-    with Rejects(None, options) as rejects, store.transaction():
+    with Rejects(None, options) as rejects, rejects.transaction(store):
         for item in scan:
             progress.advance()
             if isinstance(item, BadMessage):

@@ -22,7 +22,7 @@ from atoz.imports.amazon import (
 )
 from atoz.imports.common import ImportOptions, ImportResult, duplicated
 from atoz.imports.rejects import Rejects
-from atoz.imports.staging import OrderSink, Row
+from atoz.imports.staging import OrderSink, Row, item_key
 from atoz.money import parse_amount, parse_currency
 from atoz.orders import parse_order_id
 from atoz.policy import Policy, packaged
@@ -138,7 +138,7 @@ class _Reader:
                 policy.currency
         total = self._total(cells, currency)
         self.previous = _Previous(order_id, policy, currency)
-        return (order_id, hash(text), line, purchase, latest, policy.marketplace,
+        return (order_id, item_key(text), line, purchase, latest, policy.marketplace,
                 fulfillment_channel(cells[c.fulfillment]) if c.fulfillment is not None else None,
                 order_status(cells[c.status]) if c.status is not None else None,
                 currency, total)
@@ -216,7 +216,7 @@ def import_report(store: Store, path: Path, options: ImportOptions) -> ImportRes
                 if row is not None:
                     sink.add(row)
             sink.check(rejects, lambda wanted: _reread(path, options.name, decoder, wanted))
-        with store.transaction():
+        with rejects.transaction(store):
             result = sink.write()
     if rows == 0:
         result.notes.append("no orders in the file (only a header): nothing to import")

@@ -159,7 +159,7 @@ def _import(store: Store, path: Path, options: ImportOptions, kind: str, records
                 seen.add(row[0])
                 sink.add(row)
             sink.check(rejects)
-        with store.transaction():
+        with rejects.transaction(store):
             result = sink.write()
     if not records:
         result.notes.append("no orders in the file: nothing to import")

@@ -3,19 +3,25 @@
 The REJECTS file is checked and its temporary file created before anything is imported (an
 unwritable folder fails first, not after the import has committed). The temporary file is
 created exclusively with a random name in the target's folder, never through a link another user
-planted, and renamed to REJECTS only when the import commits.
+planted. It is written and flushed to disk before the import commits (`transaction`), so a full
+disk rolls the import back rather than committing rows whose rejects were lost, and renamed to
+REJECTS once it has.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from atoz.errors import InputError
+from atoz.errors import AtozError, InputError
 from atoz.files import check_target, replacing
 from atoz.imports.common import ImportOptions, row_error
+from atoz.store import Store
 
 
 class Rejects:
@@ -53,6 +59,24 @@ class Rejects:
             # Written even when empty, so a REJECTS file from an earlier run never lingers;
             # on an error the temporary file is removed and REJECTS is left as it was.
             self._context.__exit__(kind, exc, tb)
+
+    @contextmanager
+    def transaction(self, store: Store) -> Iterator[None]:
+        """The import's write transaction, committed only once the bad rows are on disk: use
+        as `with Rejects(...) as rejects, rejects.transaction(store):` (the rename to REJECTS
+        follows the commit, when the Rejects block ends)."""
+        with store.transaction():
+            yield
+            self._sync()
+
+    def _sync(self) -> None:
+        if self._handle is None:
+            return
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            raise AtozError(f"cannot write {self.target}: {exc.strerror}") from None
 
     def _write(self, text: str) -> None:
         assert self._handle is not None

@@ -35,12 +35,9 @@ from atoz.records import (
     Source,
     StepName,
 )
-from atoz.store import HISTORY_COLUMNS, Store
+from atoz.store import NewClaim, Store
 
 VERSIONS = (1, 2)
-_CLAIM_COLUMNS = (*ClaimFacts.__dataclass_fields__, "source", "created_at", "outcome",
-                  "decided_on", "payer", "odr", "debited_minor", "debited_on", "window_opens",
-                  "window_closes", "response_deadline")
 BULK = 2000
 
 
@@ -156,15 +153,17 @@ def _claim(record: Any, where: str, options: ImportOptions) -> Exported:
         values[name] = value
     if values["claim_time"]:
         values["claim_date"] = f"{values['claim_date']} {values['claim_time']}"
-    known = record.get("claim_date_known", True) is not False
-    try:
-        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
-    except InputError as exc:
-        raise _fail(where, exc.field, exc.value, exc.problem) from None
     try:
         source = Source(_text(record, "source", where) or "import")
     except ValueError:
         source = Source.IMPORT
+    # Version 1 (atoz 0.1.0) has no claim_date_known: its finance-created claims carry the
+    # debit's posted date, a stand-in (as migration 0006 marks them in a 0.1.0 database).
+    known = record.get("claim_date_known", source is not Source.FINANCE) is not False
+    try:
+        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
+    except InputError as exc:
+        raise _fail(where, exc.field, exc.value, exc.problem) from None
     entries = record.get("history")
     if not isinstance(entries, list) or not entries:
         raise _fail(where, "history", "", "required: the claim's history (a non-empty list)")
@@ -217,27 +216,13 @@ class Restore:
 
     def flush(self) -> None:
         """Write the pending claims in bulk (into an empty database)."""
-        claims: list[tuple[Any, ...]] = []
-        history: list[tuple[Any, ...]] = []
-        steps: list[tuple[Any, ...]] = []
-        decisions: list[tuple[Any, ...]] = []
         book = self.options.book
+        writer = self.store.claim_writer()
         for e in self.bulk:
-            derived = derivation(book, e.facts, e.history)
-            values = {**e.facts.columns(), "source": str(e.source),
-                      "created_at": e.created_at.isoformat(), **derived.derived.columns()}
-            claims.append((e.claim_id, *(values[c] for c in _CLAIM_COLUMNS)))
-            history.extend(h.columns(e.claim_id) for h in e.history)
-            steps.extend(s.columns(e.claim_id) for s in derived.steps)
-            decisions.extend(d.columns(e.claim_id, seq) for seq, d in enumerate(
-                derived.decisions))
-        conn = self.store.conn
-        conn.executemany(f"insert into claims (id, {', '.join(_CLAIM_COLUMNS)}) values "
-                         f"({', '.join('?' for _ in range(len(_CLAIM_COLUMNS) + 1))})", claims)
-        conn.executemany(f"insert into history ({HISTORY_COLUMNS}) values "
-                         "(?, ?, ?, ?, ?, ?, ?, ?)", history)
-        conn.executemany("insert into steps values (?, ?, ?, ?, ?, ?, ?)", steps)
-        conn.executemany("insert into decisions values (?, ?, ?, ?, ?, ?)", decisions)
+            d = derivation(book, e.facts, e.history)
+            writer.add(NewClaim(e.claim_id, e.facts, e.source, e.created_at, e.history,
+                                d.derived, d.steps, d.decisions))
+        writer.flush()
         self.result.added += len(self.bulk)
         self.bulk = []
 

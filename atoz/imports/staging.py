@@ -8,6 +8,7 @@ of one order collapse wherever they sit in the file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,15 @@ CHUNK = 5000  # rows per write batch
 # fulfillment_channel, order_status, currency, total in minor units).
 Row = tuple[str, int, int, str | None, str | None, str, str | None, str | None, str | None,
             int | None]
+
+
+def item_key(line: str) -> int:
+    """An item's key within its order: a digest of its line, the same in every run (Python's
+    `hash` of a string changes from process to process). Identical lines are one item."""
+    return int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "big", signed=True)
+
+
 _COLUMNS = ("purchase_date", "latest_delivery", "marketplace", "fulfillment_channel",
             "total_minor", "currency", "order_status")
 
@@ -58,14 +68,9 @@ class OrderSink:
                  purchase_date text, latest_delivery text, marketplace text not null,
                  fulfillment_channel text, order_status text, currency text, total_minor integer,
                  primary key (order_id, item))""")
-        conn.execute("BEGIN")
-        try:
+        with self.store.scratch():
             yield self
             self._flush()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def add(self, row: Row) -> None:
         self._batch.append(row)
