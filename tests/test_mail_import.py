@@ -415,3 +415,19 @@ def test_the_summary_counts_add_up(run: Run, tmp_path: Path) -> None:
     assert (data["added"], data["updated"], data["unchanged"], data["skipped"]) == (1, 0, 1, 4)
     assert data["added"] + data["updated"] + data["unchanged"] + data["skipped"] == 3 + 2 + 1
     assert "4 skipped: 2 not recognised, 1 refused, 1 unreadable" in data["notes"]
+
+
+def test_an_older_decision_e_mail_never_replaces_the_decision_recorded_since(
+        run: Run, run_json: Json, tmp_path: Path) -> None:
+    _import(run, str(EMAILS / "us-decision-seller-funded.eml"))  # granted on 2026-11-25
+    assert run("status", "1", "refunded", "--on", "2026-11-27", *NOW).exit_code == 0
+    # A second copy of the old decision (forwarded later, its own Message-ID) arrives.
+    copy = tmp_path / "copy.eml"
+    copy.write_bytes((EMAILS / "us-decision-seller-funded.eml").read_bytes().replace(
+        b"Message-ID: <", b"Message-ID: <copy-"))
+    result = _import(run, str(copy))
+    assert "claim 1 unchanged" in result.stderr
+    assert ("kept refunded since 2026-11-27: this e-mail's decision (granted-seller-funded on "
+            "2026-11-25) came before it") in result.stderr
+    claim = run_json("status", "1", *NOW)
+    assert (claim["outcome"], claim["decided_on"]) == ("refunded", "2026-11-27")

@@ -30,6 +30,7 @@ from atoz.claims import (
     claim_instant,
     claim_tz,
     edit_claim,
+    in_force_since,
     marketplace_assumed,
     record_info_request,
     record_outcome,
@@ -269,6 +270,13 @@ def _decision(store: Store, notice: Notice, options: ImportOptions) -> Applied:
         state = "updated"
         if claim.outcome is outcome:
             return Applied("updated" if told else "unchanged", claim, told)
+        day = max(_day(notice, claim), claim.facts.claim_date)
+        since = in_force_since(claim, store.history(claim.id))
+        if since is not None and day < since:
+            # An older decision (a second copy, a late forward): the one recorded since stands.
+            told.append(f"  kept {claim.outcome} since {since}: this e-mail's decision "
+                        f"({outcome} on {day}) came before it")
+            return Applied("updated" if len(told) > 1 else "unchanged", claim, told)
     claim = record_outcome(store, options.book, claim.id, outcome,
                            max(_day(notice, claim), claim.facts.claim_date), options.now,
                            odr=Odr.NOT_COUNTED if notice.odr_not_counted else None,
