@@ -165,10 +165,13 @@ def _views(db: Database) -> None:
     amount = f"(c.amount_minor * 1.0 / case c.currency {digits} else 100 end)"
     db.execute(f"""create view claims_overview as
         select c.id as claim_id, c.order_id, c.marketplace, c.outcome, c.order_date,
-               c.latest_delivery, c.claim_date, c.claim_time, {amount} as amount, c.currency,
-               c.amount_minor, c.reason, c.buyer, c.window_opens, c.window_closes,
-               c.response_deadline as response_deadline_utc, c.decided_on, c.payer, c.odr,
-               c.source
+               c.latest_delivery, c.claim_date, c.claim_time, c.claim_date_known,
+               {amount} as amount, c.currency, c.amount_minor, c.reason, c.buyer,
+               c.window_opens, c.window_closes,
+               -- no deadline counted from a stand-in filing day (finance data, e-mails)
+               case when c.claim_date_known then c.response_deadline end
+                   as response_deadline_utc,
+               c.decided_on, c.payer, c.odr, c.source
         from claims c""")
     db.execute("""create view open_steps as
         select s.claim_id, c.order_id, c.marketplace, s.step, s.due,

@@ -594,3 +594,13 @@ def test_the_fact_columns_follow_the_order_of_the_fields() -> None:
 
     facts = ClaimFacts("113-1234567-1234567", "US", None, None, dt.date(2026, 11, 1))
     assert list(facts.columns()) == list(ClaimFacts.__dataclass_fields__)
+
+
+def test_the_overview_view_shows_no_deadline_for_a_claim_whose_filing_date_is_unknown(
+        run: Run, db_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "finance-events.json"
+    assert run("import", str(sample), "--now", "2026-11-20 10:00").exit_code == 0
+    assert run(*ADD).exit_code == 0
+    rows = _rows(db_path, "select claim_date_known, count(response_deadline_utc), count(*) "
+                          "from claims_overview group by claim_date_known")
+    assert rows == [(0, 0, 8), (1, 1, 1)]
