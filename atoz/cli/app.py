@@ -251,7 +251,8 @@ NowOption = Annotated[str | None, typer.Option(
     help="Act as of this moment, e.g. '2026-11-28 08:47' in your zone (env ATOZ_NOW).")]
 TodayOption = Annotated[str | None, typer.Option(
     "--today", show_default=False,
-    help="Act as of 00:00 of this day in your zone (env ATOZ_TODAY).")]
+    help="Act as of 00:00 of this day in your zone; a time on it counts as past (env "
+         "ATOZ_TODAY).")]
 WideOption = Annotated[bool, typer.Option("--wide", help="Show every column, however wide.")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
 MarketplaceOption = Annotated[str | None, typer.Option(

@@ -1,7 +1,8 @@
 """The one place atoz reads the clock and finds the seller's time zone.
 
-`--now` (or `ATOZ_NOW`) sets the instant exactly; `--today D` (or `ATOZ_TODAY`) means 00:00 of D
-in the seller's zone; without them the machine's clock is read. The seller's zone is `ATOZ_TZ`
+`--now` (or `ATOZ_NOW`) sets the instant exactly; `--today D` (or `ATOZ_TODAY`) acts from 00:00 of
+D in the seller's zone, and a time typed on D counts as past (`Now.whole_day`); without them the
+machine's clock is read. The seller's zone is `ATOZ_TZ`
 (an IANA name), else the machine's own. Everything below the CLI receives these as values.
 """
 
