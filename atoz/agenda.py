@@ -14,11 +14,12 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from atoz.claims import mark_step
 from atoz.instants import Now, seconds_between, start_of
 from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
-from atoz.policy import packaged
+from atoz.policy import PolicyBook, packaged
 from atoz.queries import open_filing_unknown
-from atoz.records import Claim, Step, StepName
+from atoz.records import Claim, HistoryKind, Step, StepName
 from atoz.store import Store
 
 # How far back due-today still lists missed steps. A display choice, not an Amazon rule: after a
@@ -133,3 +134,16 @@ def ahead_for(now: Now, instant: dt.datetime) -> int:
     last = (instant - dt.timedelta(microseconds=1)).astimezone(now.zone).date()
     return max(0, (last - now.today).days)
 
+
+def skip_missed(store: Store, book: PolicyBook, now: Now, note: str | None
+                ) -> list[tuple[Claim, Step]]:
+    """Acknowledge, as skipped today, every missed step `due-today` lists (after importing a
+    backlog, one command instead of one per step). Call inside a write transaction."""
+    marked = []
+    missed = agenda(store, now).missed
+    for item in sorted(missed, key=lambda i: (i.claim.id, i.step.due if i.step else None)):
+        assert item.step is not None
+        marked.append(mark_step(store, book, item.claim.id, str(item.step.name),
+                                now.today_in(packaged(item.claim.marketplace).tz), now,
+                                note or "acknowledged as missed", HistoryKind.SKIP))
+    return marked

@@ -18,6 +18,7 @@ from typing import Any
 from atoz.derive import Derivation, decision_for, derive, window_of
 from atoz.errors import InputError, NotFoundError
 from atoz.facts import (
+    DATE_FIELDS,
     DECISION_FIELDS,
     FACT_FIELDS,
     check_facts,
@@ -271,9 +272,19 @@ def edit_claim(store: Store, book: PolicyBook, claim_id: int, changes: Mapping[s
     if unknown:
         raise InputError("edit", ", ".join(sorted(unknown)), "not a field atoz can correct")
     merged = {**fact_texts(claim.facts), **{k: v for k, v in given.items() if k in FACT_FIELDS}}
-    # Only what the seller gives now is checked as new; the rest was accepted before.
-    checked = check_facts(merged, now, claim.facts.claim_date_known or "claim_date" in given,
-                          recorded=set(FACT_FIELDS) - set(given))
+    # Only what the seller gives now is checked as new; the rest was accepted before, except
+    # the days when the marketplace moves: they are read again as the new marketplace's days.
+    kept = set(FACT_FIELDS) - set(given)
+    if "marketplace" in given:
+        kept -= set(DATE_FIELDS)
+    try:
+        checked = check_facts(merged, now, claim.facts.claim_date_known or "claim_date" in given,
+                              recorded=kept)
+    except InputError as exc:
+        if "marketplace" not in given or exc.field not in DATE_FIELDS or exc.field in given:
+            raise
+        raise InputError(exc.field, exc.value, f"{exc.problem} (the claim's {exc.field} read "
+                         f"as a day of the new marketplace; give it with the move)") from None
     facts = checked.facts
     if "claim_date" in given:
         facts = replace(facts, claim_date_known=True)

@@ -95,10 +95,12 @@ def recorded_steps(history: Sequence[Entry]) -> Recorded:
         elif entry.kind is HistoryKind.SKIP and entry.step and entry.on:
             skipped[entry.step] = entry.on
         elif entry.kind is HistoryKind.INFO_REQUEST and entry.detail:
-            asked = dt.datetime.fromisoformat(entry.detail["at"])
-            # A new request reopens the answer: an earlier "done" answered an earlier one.
-            done.pop(StepName.ANSWER_REQUEST, None)
-            skipped.pop(StepName.ANSWER_REQUEST, None)
+            at = dt.datetime.fromisoformat(entry.detail["at"])
+            if asked is None or at > asked:  # an older request read late changes nothing
+                asked = at
+                # A newer request reopens the answer: an earlier "done" answered an older one.
+                done.pop(StepName.ANSWER_REQUEST, None)
+                skipped.pop(StepName.ANSWER_REQUEST, None)
     return Recorded(done, skipped, asked, was_open(history))
 
 

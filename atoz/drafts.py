@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from atoz.claims import ClaimPicture
+from atoz.claims import ClaimPicture, claim_instant, claim_tz
 from atoz.errors import InputError
 from atoz.files import writable_by_others
-from atoz.instants import Now, two_zones
+from atoz.instants import Now, moment_text, two_zones
 from atoz.money import fmt
 from atoz.playbook import STEP_WORDS
 from atoz.records import Claim, HistoryKind, Outcome, StepName, StepState
@@ -221,7 +221,9 @@ def _filed(claim: Claim) -> str:
     facts = claim.facts
     if not facts.claim_date_known:  # a stand-in date: never state it as the real one
         return "[the date the buyer filed the claim]"
-    return facts.filed_text
+    if facts.claim_time is None:
+        return facts.filed_text
+    return moment_text(claim_instant(claim), claim_tz(claim))  # a time names its zone
 
 
 def _history(p: ClaimPicture, leave_out: StepName) -> list[str]:

@@ -26,6 +26,7 @@ MAX_TEXT = 2000
 FACT_FIELDS = ("order_id", "order_date", "latest_delivery", "delivered_on", "claim_date",
                "amount", "currency", "reason", "marketplace", "buyer", "note")
 DECISION_FIELDS = ("decided_on", "payer", "odr")
+DATE_FIELDS = ("order_date", "latest_delivery", "delivered_on", "claim_date")
 
 
 def parse_choice(text: str, choices: type[StrEnum], field: str) -> Any:
@@ -111,6 +112,10 @@ def check_facts(values: Mapping[str, str | None], now: Now,
     refused for lying after `now` (a clock that ran behind) and a claim time the clocks skipped,
     which 0.1 accepted, is read as its earlier instant with a note rather than refused.
     """
+    for name in DATE_FIELDS:  # `--claim-date ""` from a script's empty variable is no "today"
+        text = values.get(name)
+        if text is not None and not text.strip():
+            raise InputError(name, text, "empty; give a date (YYYY-MM-DD), or leave it out")
     given = {k: v for k, v in values.items() if v is not None and v.strip()}
     get = given.get
 

@@ -75,6 +75,14 @@ def wall_text(instant: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {zone_abbr(local)}"
 
 
+def moment_text(instant: dt.datetime, tz: dt.tzinfo) -> str:
+    """`2026-11-24 22:05:13 PST`: a recorded moment (not a deadline) with its seconds when it
+    has some, in `tz`."""
+    local = instant.astimezone(tz)
+    seconds = f":{local:%S}" if local.second else ""
+    return f"{local:%Y-%m-%d %H:%M}{seconds} {zone_abbr(local)}"
+
+
 def zone_abbr(local: dt.datetime) -> str:
     name = local.tzname() or ""
     if not name or name[0] in "+-":  # zones without an abbreviation: show the offset as UTC+4

@@ -192,7 +192,8 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
 KNOWN = frozenset(name for name, _ in MIGRATIONS)
 # The version of the state derived from history (the claims' derived columns, steps, decisions):
 # raised when the rules that derive it change, so a database rebuilds it once, on its next write.
-DERIVED = "3"  # 3: a debit after a decision makes the seller its payer; corrections
+DERIVED = "4"  # 3: a debit after a decision makes the seller its payer; corrections.
+# 4: the newest information request sets the answer step, whatever order it was read in
 
 
 def migrations() -> Any:

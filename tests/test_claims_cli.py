@@ -690,3 +690,39 @@ def test_giving_a_stand_in_claim_its_filing_date_moves_the_deadline_from_unknown
     edited = run_json("edit", "8", "--claim-date", "2026-11-10", "--now", "2026-11-20 10:00")
     assert edited["moved"]["response deadline"] == {
         "old": "unknown", "new": "2026-11-13T00:00:00-08:00"}
+
+
+def test_moving_a_claim_to_another_marketplace_reads_its_days_there(
+        run: Run, run_json: Json, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 13:14 in Shanghai on the 28th is already the 28th in Tokyo, still the 27th in Los
+    # Angeles: a claim logged "today" in JP cannot move to US as filed on the 28th.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    at = ("--now", "2026-11-28 13:14")
+    assert run("add", "503-9000001-0000001", "-m", "JP", "--claim-date", "today", *at
+               ).exit_code == 0
+    before = snapshot(db_path)
+    moved = run("edit", "1", "-m", "US", *at)
+    assert moved.exit_code == 2 and moved.stderr.count("\n") == 1
+    assert ("--claim-date: '2026-11-28': has not begun in the marketplace yet (it is "
+            "2026-11-27 21:14 PST there)") in moved.stderr
+    assert "give it with the move" in moved.stderr
+    assert snapshot(db_path) == before
+    fixed = run_json("edit", "1", "-m", "US", "--claim-date", "2026-11-27", *at)
+    assert (fixed["claim_date"], fixed["response_deadline"]) == (
+        "2026-11-27", "2026-11-30T00:00:00-08:00")
+
+
+@pytest.mark.parametrize("option", ["--claim-date", "--order-date", "--latest-delivery",
+                                    "--delivered-on"])
+def test_an_empty_date_is_refused_not_read_as_today_or_none(
+        run: Run, db_path: Path, option: str) -> None:
+    # A script's empty $DATE must not file a claim today, nor clear a date on edit.
+    assert run(*ADD).exit_code == 0
+    before = snapshot(db_path)
+    for args in (("add", "113-7654321-7654321", "-m", "US", option, ""),
+                 ("edit", "1", option, "")):
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr == f"Error: {option}: empty; give a date (YYYY-MM-DD), or leave " \
+                                "it out\n"
+    assert snapshot(db_path) == before

@@ -385,10 +385,10 @@ def test_facts_fill_every_placeholder_with_text(run: Run, db_path: Path) -> None
     assert all(isinstance(v, str) for v in values.values())
     assert values["amount"] == "[add the amount]"
     assert values["greeting"] == "Hello," and values["buyer"] == "the buyer"
-    assert values["claim_filed"] == "2026-10-20 14:30"
+    assert values["claim_filed"] == "2026-10-20 14:30 PDT"  # a time names its zone
     # The deadline in the seller's zone (UTC here), the marketplace's time beside it.
     assert values["response_deadline"] == "2026-10-23 21:30 UTC (2026-10-23 14:30 PDT)"
-    assert values["history"] == "- 2026-10-20 14:30: the buyer filed the A-to-z claim"
+    assert values["history"] == "- 2026-10-20 14:30 PDT: the buyer filed the A-to-z claim"
     assert values["decided_on"] == "" and values["today"] == "2026-10-21"
     assert (values["window_opens"], values["window_closes"]) == ("2026-10-12", "2027-01-07")
 

@@ -144,6 +144,10 @@ def test_writing_commands_say_what_changed(seeded: Callable[..., Any], tmp_path:
     number = str(open_claim["claim_id"])
     keys(seeded("done", number, "contact"), "Marked")
     keys(seeded("skip", number, "follow-up"), "Marked")
+    skipped = seeded("skip", "all", "missed")
+    assert skipped  # the sample has missed steps
+    for marked in skipped:
+        keys(marked, "Marked")
     keys(seeded("edit", number, "--amount", "19.99"), "Edited")
     keys(seeded("status", number, "granted-seller-funded"), "Decided")
     keys(seeded("appeal-result", number, "won", "--reversed", "odr"), "Claim")

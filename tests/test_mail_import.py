@@ -150,6 +150,17 @@ def test_an_information_request_sets_its_own_deadline(run: Run, run_json: Json) 
     assert answer["deadline"] == "2026-11-28T09:12:44-08:00"
 
 
+def test_an_older_request_read_later_leaves_the_newer_requests_deadline(
+        run: Run, run_json: Json) -> None:
+    # Today's message saved and imported first, the whole mailbox (with the same order's
+    # request of 16 Nov) later: the open request is still the 25 Nov one.
+    _import(run, str(EMAILS / "us-info-request.eml"))
+    _import(run, str(EMAILS / "mixed.mbox"))
+    claim = run_json("status", "112-6620481-3399051", "--now", "2026-11-28T08:00:00-08:00")
+    answer = next(s for s in claim["steps"] if s["step"] == "answer-request")
+    assert (answer["state"], answer["deadline"]) == ("open", "2026-11-28T09:12:44-08:00")
+
+
 def test_a_broken_message_is_one_line_and_nothing_is_written(run: Run, db_path: Path,
                                                             tmp_path: Path) -> None:
     box = tmp_path / "broken.mbox"

@@ -538,3 +538,36 @@ def test_every_instant_survives_being_stored_as_a_wall_time(instant: dt.datetime
     local = instant.replace(microsecond=0).astimezone(tz)
     stored = pinned_time(local, tz).isoformat()
     assert claim_moment(local.date(), dt.time.fromisoformat(stored), tz) == local
+
+
+def test_a_step_whose_day_has_not_begun_in_the_marketplace_says_from_when(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 08:00 in Shanghai: a JP claim filed at 08:30 JST has day 1 (the 29th in Tokyo) from 23:00
+    # Shanghai time tonight; writing to the buyer this morning would be day 0.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    _ok(run("add", "503-1234567-1234567", "-m", "JP", "--order-date", "2026-11-01",
+            "--latest-delivery", "2026-11-10", "--claim-date", "2026-11-28 08:30",
+            "--now", "2026-11-28 08:00"))
+    text = run("due-today", "--now", "2026-11-28 08:00").stdout
+    assert "from 2026-11-28 23:00 CST: Message the buyer" in text
+    assert "from " not in run("due-today", "--now", "2026-11-28 23:30").stdout
+
+
+def test_skip_all_missed_acknowledges_every_missed_step_at_once_and_quiets_cron(
+        run: Run, run_json: Json, in_la: None) -> None:
+    # A backlog imported late: two claims whose steps were all missed before atoz knew them.
+    _claim(run, "2026-11-02 14:30")
+    _claim(run, "2026-11-02 10:00", market="UK", order=UK_ORDER)
+    at = ("--today", "2026-11-10")
+    assert run("due-today", *at, "--fail-if-overdue").exit_code == 3
+    result = _ok(run("skip", "all", "missed", "--note", "imported late", *at))
+    assert result.stdout.startswith("Skipped 6 missed step(s): claim 1 contact, claim 1 follow-up")
+    assert run("due-today", *at, "--fail-if-overdue").exit_code == 0
+    skips = [(h["step"], h["on"], h["note"]) for h in run_json("status", "1", *at)["history"]
+             if h["kind"] == "skip"]
+    assert sorted(skips) == [("contact", "2026-11-10", "imported late"),
+                             ("follow-up", "2026-11-10", "imported late"),
+                             ("represent", "2026-11-10", "imported late")]
+    assert run_json("skip", "all", "missed", *at) == []
+    wrong = run("skip", "all", "contact", *at)
+    assert wrong.exit_code == 2 and "only 'missed'" in wrong.stderr

@@ -72,7 +72,7 @@ def _system_zone_names() -> list[str]:
 
 def read_now(now_text: str | None, today_text: str | None) -> tuple[Now, str]:
     """The instant the command acts as of, and a note when a typed time was ambiguous."""
-    from atoz.dates import parse_date, parse_instant
+    from atoz.dates import parse_instant, parse_moment
 
     zone, zone_name = seller_zone()
     real = dt.datetime.now(dt.UTC)
@@ -87,7 +87,10 @@ def read_now(now_text: str | None, today_text: str | None) -> tuple[Now, str]:
     if now_text:
         at, note = parse_instant(now_text, "now", tz=zone, today=real_today)
     elif today_text:
-        at = start_of(parse_date(today_text, "today", today=real_today, tz=zone), zone)
+        day, time = parse_moment(today_text, "today", today=real_today, tz=zone)
+        if time is not None:
+            raise InputError("today", today_text, "is a day; give a moment with --now")
+        at = start_of(day, zone)
     else:
         at = real
     return Now(at.astimezone(dt.UTC), zone, zone_name, real,

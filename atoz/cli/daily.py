@@ -168,9 +168,37 @@ def skip(
 ) -> None:
     """Record a step as deliberately not done (kept in history; it stops alerting cron).
 
+    `atoz skip all missed` acknowledges every missed step due-today lists.
     Example: atoz skip 4 appeal --note "the refund was small; not appealing"
     """
+    if claim.strip().lower() == "all":
+        _skip_missed(ctx, step, on, note_text, db, now, today, as_json)
+        return
     _mark(ctx, claim, step, on, note_text, db, now, today, as_json, skip=True)
+
+
+def _skip_missed(ctx: typer.Context, step: str, on: str | None, note_text: str | None,
+                 db: Any, now: str | None, today: str | None, as_json: bool) -> None:
+    from atoz.agenda import skip_missed
+    from atoz.errors import InputError
+    from atoz.serialize import marked_json
+
+    if step.strip().lower() != "missed":
+        raise InputError("step", step, "with CLAIM 'all' only 'missed' is accepted: atoz skip "
+                                       "all missed")
+    if on:
+        raise InputError("on", on, "not with 'all missed': each is skipped today")
+    s = session(ctx)
+    moment = s.now(now, today)
+    store = s.write(db)
+    with store.transaction():
+        marked = skip_missed(store, s.book(store), moment, note_text)
+    if as_json:
+        print_json([marked_json(claim, step_, moment) for claim, step_ in marked])
+        return
+    say(f"Skipped {len(marked)} missed step(s)"
+        + (": " + ", ".join(f"claim {c.id} {st.name}" for c, st in marked) if marked else "."),
+        s.terminal(wide=False, no_color=False), hang=2)
 
 
 @app.command()

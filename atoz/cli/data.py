@@ -80,9 +80,11 @@ def import_file(
     from atoz.imports.common import ImportOptions
     from atoz.imports.detect import kind_of, run_import
     from atoz.imports.notices import forwarding_addresses
+    from atoz.policy import marketplace_code
 
     s = session(ctx)
     moment = s.now(now, today)
+    marketplace = marketplace_code(marketplace) if marketplace else None  # before any row
     listed = forwarders if forwarders is not None else os.environ.get("ATOZ_FORWARDERS", "")
     trusted = forwarding_addresses([listed])
     name = "stdin" if str(file) == "-" else file.name

@@ -73,7 +73,8 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="atoz-demo-") as work, \
             resources.as_file(sample_dir()) as sample:
         db = keep or Path(work) / "demo.db"
-        out(f"# atoz demo: the sample data in {sample}, as if it were {now}")
+        out(f"# atoz demo: the sample data as if it were {now}")
+        out(f"# (from {sample})")
         where = f"kept at {db}" if keep else "deleted at the end"
         out(f"# (a throwaway database, {where}; your own database is not touched)")
         claim = ""

@@ -11,7 +11,7 @@ from atoz.agenda import Item, Urgency, ahead_for
 from atoz.claims import ClaimPicture, appeal_result
 from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
-from atoz.instants import Now, left_text, seconds_between, two_zones
+from atoz.instants import Now, left_text, seconds_between, start_of, two_zones, wall_text
 from atoz.money import fmt
 from atoz.playbook import (
     NO_TIME,
@@ -94,6 +94,10 @@ def step_rows(items: Sequence[Item], now: Now, reasons: list[str]) -> list[list[
             deadline = deadline_text(step.deadline, claim.marketplace, now)
         what = item.what if not item.missed or step is None else \
             f"{STEP_WORDS[step.name].todo}; missed: {STEP_WORDS[step.name].missed}"
+        if step is not None and not item.missed:
+            begins = start_of(step.due, market_tz(claim.marketplace))
+            if begins > now.at:  # its day has not begun in the marketplace: not before then
+                what = f"from {wall_text(begins, now.zone)}: {what}"
         rows.append([claim.id, claim.order_id, name, due, deadline, _left(item),
                      amount_text(claim), what.replace("CLAIM", str(claim.id))])
     return rows

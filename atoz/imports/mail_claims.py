@@ -40,7 +40,7 @@ from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.mail import read_notices
 from atoz.imports.notices import BadMessage, Notice, NoticeKind
 from atoz.imports.rejects import Rejects
-from atoz.instants import two_zones, wall_text, zone_abbr
+from atoz.instants import moment_text, two_zones, wall_text
 from atoz.money import parse_amount
 from atoz.playbook import claim_moment
 from atoz.policy import packaged
@@ -208,10 +208,7 @@ def _new_claim(store: Store, notice: Notice, options: ImportOptions) -> Applied:
         old, new = edit.changed["claim_date"]
         how = ("the filing moment from the e-mail" if not facts.claim_date_known else
                "the time from the e-mail" if moment >= recorded else "moved earlier")
-        filed = claim_instant(edit.claim)
-        seconds = f":{filed:%S}" if filed.second else ""
-        told.append(f"  filed {old} -> {filed:%Y-%m-%d %H:%M}{seconds} {zone_abbr(filed)} "
-                    f"({how})")
+        told.append(f"  filed {old} -> {moment_text(claim_instant(edit.claim), tz)} ({how})")
         told.append("  respond by "
                     + two_zones(edit.claim.response_deadline, options.now.zone, tz))
     return Applied("updated", edit.claim, told)
