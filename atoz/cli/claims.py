@@ -83,6 +83,11 @@ def window(
                       parse_date(latest_delivery, "latest_delivery", today=day, tz=tz), policy,
                       parse_day(delivered_on, "delivered_on", moment, tz)
                       if delivered_on else None)
+    if filed is not None and filed < w.order_date:
+        from atoz.errors import InputError
+
+        raise InputError("claim_date", claim_date or "", f"is before the order date "
+                                                         f"{w.order_date}")
     filing = classify_filing(w, filed) if filed else None
     if as_json:
         print_json(window_json(w, filing))
