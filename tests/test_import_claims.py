@@ -559,3 +559,46 @@ def test_a_decided_row_without_a_claim_date_stands_its_decision_day_in(
         "2026-10-30", False, "granted-seller-funded")
     assert [s["step"] for s in claim["steps"]] == ["appeal"]
     assert "0 added, 0 updated, 1 unchanged" in ok(run("import", str(path), *TODAY)).stdout
+
+
+# --- a debit on a row without a decision ---------------------------------------------------
+@pytest.mark.parametrize(("claim_date", "filed"), [("2026-11-02", "2026-11-02"),
+                                                  ("", "2026-11-05")], ids=["dated", "undated"])
+def test_a_debit_on_an_undecided_row_is_a_seller_funded_grant_whichever_path_it_takes(
+        run: Run, run_json: RunJson, tmp_path: Path, claim_date: str, filed: str) -> None:
+    """Amazon debited the seller, so the claim was granted at the seller's cost, as
+    `record_debit` records it. A row with the order's dates (the bulk path) used to leave the
+    claim under review, its amount counted both at stake and lost; one without them (the
+    one-claim path) recorded the grant. Without a claim date the debit's day stands in for the
+    filing (not the import day, after the grant), as for a claim from Amazon's finance data."""
+    text = ("order_id,order_date,latest_delivery,claim_date,amount,debited_on\n"
+            f"113-1111111-1111111,2026-10-01,2026-10-09,{claim_date},24.99,2026-11-05\n"
+            f"113-2222222-2222222,,,{claim_date},24.99,2026-11-05\n")
+    ok(run("import", str(_write(tmp_path, text)), *TODAY))
+    bulk, one = (run_json("status", order, *TODAY)
+                 for order in ("113-1111111-1111111", "113-2222222-2222222"))
+
+    def outcome(claim: dict[str, Any]) -> tuple[Any, ...]:
+        return (claim["outcome"], claim["decided_on"], claim["payer"], claim["odr"],
+                claim["debited_on"], claim["debited_amount"])
+
+    def steps(claim: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(s["step"], s["state"], s["due"]) for s in claim["steps"]]
+
+    def history(claim: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(h["kind"], h["on"], h["outcome"], h["note"], h["detail"])
+                for h in claim["history"]]
+
+    assert outcome(bulk) == outcome(one) == (
+        "granted-seller-funded", "2026-11-05", "seller", "counted", "2026-11-05", "24.99")
+    assert steps(bulk) == steps(one)
+    assert [s for s, state, _ in steps(bulk) if state == "open"] == ["appeal"]
+    assert (one["claim_date"], one["claim_date_known"]) == (filed, bool(claim_date))
+    assert history(bulk) == history(one)
+    assert (bulk["claim_date"], bulk["claim_date_known"]) == (filed, bool(claim_date))
+    assert [h[:3] for h in history(bulk)] == [
+        ("status", filed, "under-review"), ("debit", "2026-11-05", None),
+        ("status", "2026-11-05", "granted-seller-funded")]
+    report = run_json("report", *TODAY)
+    assert (report["at_stake_open"], report["lost_all_time"]) == ([], [
+        {"currency": "USD", "amount": "49.98", "amount_minor": 4998}])

@@ -190,23 +190,29 @@ class Row:
     marketplace_assumed: bool  # atoz's default (US): neither the row, its order nor -m said
 
     def history(self, now: Now) -> list[NewEntry]:
-        """The history of a new claim from this row: its filing, then its steps and decision
-        in the order they happened (a step's entry between them says the claim was open)."""
-        later = [*self.steps, *([self.debit] if self.debit else [])]
+        """The history of a new claim from this row: its filing, then its steps, decision and
+        debit in the order they happened (a step's entry between them says the claim was open;
+        on one day, a step comes first, then the decision, the debit and an appeal)."""
+        later = [(e, 3 if e.step is StepName.APPEAL else 0) for e in self.steps]
         if self.outcome.decided and self.decided_on:
             detail = {k: str(v) for k, v in (("payer", self.payer), ("odr", self.odr)) if v}
-            later.append(NewEntry(HistoryKind.STATUS, self.decided_on, now.recorded,
-                                  outcome=self.outcome, detail=detail or None))
-        if len(later) > 1:
-            rank = {HistoryKind.STATUS: 1, HistoryKind.DEBIT: 2}
-            later.sort(key=lambda e: (e.on, 3 if e.step is StepName.APPEAL else
-                                      rank.get(e.kind, 0)))
+            later.append((NewEntry(HistoryKind.STATUS, self.decided_on, now.recorded,
+                                   outcome=self.outcome, detail=detail or None), 1))
+        if self.debit:
+            later.append((self.debit, 2))
+            if not self.outcome.decided:  # the seller paid: granted at their cost, on the
+                # debit's day, entered as claims.record_debit enters it (after the debit)
+                later.append((NewEntry(HistoryKind.STATUS, self.debit.on, now.recorded,
+                                       outcome=Outcome.GRANTED_SELLER_FUNDED,
+                                       note=self.debit.note,
+                                       detail={"payer": str(Payer.SELLER)}), 2))
+        later.sort(key=lambda pair: (pair[0].on, pair[1]))  # stable: a grant after its debit
         filed = self.facts.note or ("claim filed" if self.facts.claim_date_known else
                                     "the filing date is unknown: the claims CSV row gave none")
         return [NewEntry(HistoryKind.STATUS, self.facts.claim_date, now.recorded,
                          outcome=Outcome.UNDER_REVIEW, note=filed,
                          detail={MARKETPLACE_ASSUMED: True} if self.marketplace_assumed else
-                         None), *later]
+                         None), *(entry for entry, _ in later)]
 
 
 def check_row(values: dict[str, str | None], line: int, raw: Raw, options: ImportOptions,
@@ -238,8 +244,11 @@ def check_row(values: dict[str, str | None], line: int, raw: Raw, options: Impor
     payer = parse_choice(payer_text, Payer, "paid_by") if payer_text and outcome.decided else None
     odr = parse_odr(odr_text) if odr_text and outcome.decided else None
     steps = _steps(values.get("steps_recorded"), facts, options.now)
-    return Row(line, raw, values, facts, outcome, decided, payer, odr, steps,
-               _debit(values, facts, options.now), marketplace is None)
+    debit = _debit(values, facts, options.now)
+    if debit and debit.on and not dated and not outcome.decided:  # granted by the debit: its
+        facts = replace(facts, claim_date=debit.on)  # day stands in, as for a finance claim
+    return Row(line, raw, values, facts, outcome, decided, payer, odr, steps, debit,
+               marketplace is None)
 
 
 def _marketplace(values: Mapping[str, str | None], options: ImportOptions,
