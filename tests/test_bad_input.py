@@ -10,6 +10,8 @@ traceback, and the database and its log byte-for-byte as they were (`samples.sto
 
 from __future__ import annotations
 
+import codecs
+
 import json
 import os
 import shutil
@@ -548,6 +550,11 @@ CASES = [
                                                     "order-report"),
         files={"orders.tsv": report(report_row()).decode().encode("utf-16-le")},
         says=("orders.tsv",)),
+    # A byte-order mark, then a last line cut at an odd byte (found by the long hunt).
+    bad("report-utf16-odd-byte-at-the-end", *imp("orders.tsv", "--kind", "order-report"),
+        files={"orders.tsv": codecs.BOM_UTF16_LE + report(report_row()).decode()
+               .encode("utf-16-le") + b"o"},
+        says=("orders.tsv", "not valid UTF-16 after line 2")),
 
     # --- SP-API getOrders (v0) ------------------------------------------------------------------
     bad("v0-cut-in-half", *V0, files={"orders.json": _half(v0(v0_order()))},

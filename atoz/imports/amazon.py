@@ -42,13 +42,26 @@ def open_lines(path: Path, name: str) -> Iterator[tuple[int, bytes]]:
         head = handle.peek(4096)[:4096] if hasattr(handle, "peek") else b""
         source: Any = handle
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            # Excel's "Unicode Text": tab-separated UTF-16.
-            text = io.TextIOWrapper(handle, encoding="utf-16", newline="")
-            source = (line.encode("utf-8") for line in text)
+            source = _utf16_lines(handle, name)
         elif b"\r" in head and b"\n" not in head:
             source = _cr_lines(handle)
         for number, raw in enumerate(source, start=1):
             yield number, raw.rstrip(b"\r\n")
+
+
+def _utf16_lines(handle: Any, name: str) -> Iterator[bytes]:
+    """Excel's "Unicode Text" (tab-separated UTF-16), re-encoded as UTF-8; a file that starts
+    like UTF-16 and then is not (an odd byte at the end, a broken pair) is refused by line."""
+    number = 0
+    try:
+        for number, line in enumerate(io.TextIOWrapper(handle, encoding="utf-16", newline=""),
+                                      start=1):
+            yield line.encode("utf-8")
+    except UnicodeDecodeError:
+        # Decoded in chunks: the bad bytes lie somewhere after the last whole line read.
+        where = f" after line {number}" if number else ""
+        raise FileFormatError(f"{name}: not valid UTF-16{where}, though the file starts with a "
+                              "UTF-16 byte-order mark") from None
 
 
 def _cr_lines(handle: Any) -> Iterator[bytes]:
