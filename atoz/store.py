@@ -4,6 +4,8 @@ The history table is append-only: an outcome, a done step or an edit is a new ro
 overwrite. The claims' derived columns, `steps` and `decisions` are rebuilt from it in the same
 transaction as every change. A command that only reads opens the file read-only and never
 creates, migrates or writes it; only a command that records something opens it for writing.
+An older atoz's file is brought forward in a transaction that commits with the command's own
+writes: a command that fails leaves the file exactly as it was.
 """
 
 from __future__ import annotations
@@ -170,6 +172,9 @@ class Store:
         self.writable = writable
         self._waiting = waiting
         self.created: list[Path] | None = None  # made by open_write: the folders it made
+        # The transaction bringing an older atoz's file forward is open: the command's first
+        # write commits it, `commit_forward` does if the command writes nothing of its own.
+        self._forward = False
 
     # opening -----------------------------------------------------------------------------
     @classmethod
@@ -197,7 +202,10 @@ class Store:
     @classmethod
     def open_write(cls, path: Path, waiting: Callable[[str], None] | None = None) -> Store:
         """Open for writing, creating the file (0600, in 0700 folders) and applying pending
-        migrations; refuses a database written by a newer atoz."""
+        migrations; refuses a database written by a newer atoz. A file with no schema yet gets
+        it at once (a failed first command removes a file it created: `discard_if_unused`); an
+        older atoz's file is migrated in a transaction left open (`bringing_forward`), which
+        the command's first write commits and `abandon` rolls back."""
         if path.is_dir():
             raise InputError("db", str(path), "is a folder; give the database file")
         new = not path.exists()
@@ -213,9 +221,6 @@ class Store:
         store.created = made if new else None
         try:
             conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                # Write-ahead logging: readers never block the writer.
-                conn.execute("PRAGMA journal_mode = wal")
             store._migrate()
         except BaseException:
             conn.close()
@@ -224,6 +229,22 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def commit_forward(self) -> None:
+        """Commit the bringing forward when the command has succeeded without a write of its
+        own to commit it with (`atoz migrate`)."""
+        if self._forward:
+            self._forward = False
+            self._commit_forward()
+
+    def abandon(self) -> None:
+        """The command failed: roll back the bringing forward with everything written since,
+        and remove a database this store created if nothing was recorded in it."""
+        if self._forward:
+            self._forward = False
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        self.discard_if_unused()
 
     def discard_if_unused(self) -> bool:
         """Remove the database this store created, and the folders made for it, when nothing
@@ -322,11 +343,40 @@ class Store:
     def _migrate(self) -> None:
         if problem := self.newer():
             raise SchemaError(f"{problem}: upgrade atoz to write to it (reading still works)")
-        if self.applied_migrations() != [name for name, _ in MIGRATIONS]:
+        applied = self.applied_migrations()
+        if applied and (applied != [name for name, _ in MIGRATIONS]
+                        or not self.derived_is_current):
+            # An older atoz's file: migrated, and its derived state rebuilt (by the caller),
+            # in a transaction that commits with the command's own writes or not at all. The
+            # file keeps its journal mode until then (WAL is marked in the file's header).
+            self._begin()
+            try:
+                self._apply_migrations()
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self._forward = True
+            return
+        self._use_wal()
+        if not applied:  # a new file (or one another atoz is creating): its schema at once
             with self.transaction():
-                migrations().apply(self.db)
-                if not self.has_claims():  # nothing derived to rebuild
-                    self.set_meta("derived", DERIVED)
+                self._apply_migrations()
+
+    def _apply_migrations(self) -> None:
+        migrations().apply(self.db)  # none again that another atoz applied meanwhile
+        if not self.has_claims():  # nothing derived to rebuild
+            self.set_meta("derived", DERIVED)
+
+    def _use_wal(self) -> None:
+        """Write-ahead logging: readers never block the writer. (Not inside a transaction.)"""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = wal")
+
+    @property
+    def bringing_forward(self) -> bool:
+        """Whether an older atoz's file is being brought forward, uncommitted as yet."""
+        return self._forward
 
     @property
     def derived_is_current(self) -> bool:
@@ -360,29 +410,58 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside happen, or none do. Nested blocks are savepoints."""
+        """All writes inside happen, or none do. Nested blocks are savepoints. While a file is
+        being brought forward, the first block commits that too when it ends; if it fails, the
+        bringing forward stays open for `abandon` to roll back."""
         if not self.writable:
             raise AtozError("internal: a read-only command tried to write")
-        if self.conn.in_transaction:
-            self.conn.execute("SAVEPOINT atoz")
+        if self._forward:
+            self._forward = False
             try:
-                yield
+                with self._savepoint():
+                    yield
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK TO atoz")
-                    self.conn.execute("RELEASE atoz")
+                self._forward = self.conn.in_transaction
                 raise
-            self.conn.execute("RELEASE atoz")
+            self._commit_forward()
+            return
+        if self.conn.in_transaction:
+            with self._savepoint():
+                yield
             return
         self._begin()
         try:
             yield
-            self.set_meta("written_by", __version__)
         except BaseException:
             if self.conn.in_transaction:  # SQLite itself rolls back on some errors (disk full)
                 self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        self._commit()
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT atoz")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO atoz")
+                self.conn.execute("RELEASE atoz")
+            raise
+        self.conn.execute("RELEASE atoz")
+
+    def _commit(self) -> None:
+        try:
+            self.set_meta("written_by", __version__)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _commit_forward(self) -> None:
+        self._commit()
+        self._use_wal()  # a file from before WAL switches once it has been brought forward
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -401,7 +480,13 @@ class Store:
     def scratch(self) -> Iterator[None]:
         """A transaction for the connection's temporary tables only (an import staging its
         rows): a deferred BEGIN that writes no table of the file takes no write lock, so other
-        atoz commands write meanwhile; the lock is taken later, by `transaction`, to merge."""
+        atoz commands write meanwhile; the lock is taken later, by `transaction`, to merge.
+        While an older atoz's file is being brought forward, a savepoint in that transaction
+        instead: it holds the lock already, for this one command."""
+        if self._forward:
+            with self._savepoint():
+                yield
+            return
         if not self.writable or self.conn.in_transaction:
             raise AtozError("internal: staging needs a writable store outside a transaction")
         self.conn.execute("BEGIN")

@@ -208,6 +208,85 @@ def test_a_finance_claim_in_a_version_1_export_restores_as_a_stand_in(
     _check_finance_stand_in(run_json)
 
 
+# --- bringing forward with the command, or not at all -------------------------------------
+SAMPLE = Path(__file__).parents[1] / "sample_data"
+CSV_HEADER = "order_id,order_date,latest_delivery,claim_date,amount\n"
+# Each command twice on an older database: with one bad value, found only after the database
+# was opened for writing (and brought forward), then as it should be.
+BROUGHT_FORWARD: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "add": (("add", "116-0000000-0000001", "-m", "US", "--order-date", "2026-10-01",
+             "--latest-delivery", "2026-10-09", "--claim-date", "2026-13-01"),
+            ("add", "116-0000000-0000001", "-m", "US", "--order-date", "2026-10-01",
+             "--latest-delivery", "2026-10-09", "--claim-date", "2026-11-18"),
+            "select count(*) from claims where order_id = '116-0000000-0000001'"),
+    "import": (("import", "{bad.csv}"), ("import", "{good.csv}"),
+               "select count(*) from claims where order_id = '116-0000000-0000001'"),
+    "import orders": (("import", "{bad.tsv}"), ("import", str(SAMPLE / "orders.tsv")),
+                      "select count(*) from orders where order_id = '112-6576230-3805034'"),
+    "status": (("status", "1", "granted-seller-funded", "--on", "2026-11-01"),
+               ("status", "2", "denied", "--on", "2026-11-18"),
+               "select count(*) from history where claim_id = 2 and status = 'denied'"),
+}
+
+
+def _files(folder: Path, args: tuple[str, ...]) -> list[str]:
+    files = {
+        "bad.csv": CSV_HEADER + "116-0000000-0000001,2026-10-01,2026-10-09,2026-10-20,5.00\n"
+                   "116-0000000-0000002,2026-10-01,2026-09-09,2026-10-20,5.00\n",
+        "good.csv": CSV_HEADER + "116-0000000-0000001,2026-10-01,2026-10-09,2026-10-20,5.00\n",
+        "bad.tsv": "order-id\tpurchase-date\tsales-channel\n"
+                   "112-6576230-3805034\t2026-10-01\tAmazon.com\nbad-1\t2026-10-01\tAmazon.com\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [str(folder / a[1:-1]) if a.startswith("{") else a for a in args]
+
+
+@pytest.mark.parametrize("name", ["schema-0005.db", "schema-0001.db"])
+@pytest.mark.parametrize("command", list(BROUGHT_FORWARD))
+def test_a_failed_command_leaves_an_older_database_exactly_as_it_was(
+        tmp_path: Path, run: Run, command: str, name: str) -> None:
+    """The migrations and the rebuilt deadlines commit with the command's own writes: a command
+    that fails after opening the file has brought nothing forward, and says nothing of it."""
+    old = _copy(name, tmp_path)
+    pristine = _digest(DATA / name)
+    before = snapshot(old)
+    failed, _, _ = BROUGHT_FORWARD[command]
+    result = run(*_files(tmp_path, failed), "--db", str(old), "--today", "2026-11-20")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "forward" not in result.stderr
+    assert snapshot(old) == before  # the file, and no -wal holding anything
+    assert _digest(old) == pristine
+    assert _rows(old, "select name from _sqlite_migrations")[-1] == (
+        "0005_steps_by_deadline" if name == "schema-0005.db" else "0001_claims_history_steps",)
+
+
+@pytest.mark.parametrize("command", list(BROUGHT_FORWARD))
+def test_a_command_on_an_older_database_brings_it_forward_and_records_in_one_go(
+        tmp_path: Path, run: Run, run_json: Json, command: str) -> None:
+    old = _copy("schema-0005.db", tmp_path)
+    _, good, recorded = BROUGHT_FORWARD[command]
+    assert _rows(old, recorded) == [(0,)]
+    result = run(*_files(tmp_path, good), "--db", str(old), "--today", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Brought 6 claims forward to atoz" in result.stderr
+    assert _rows(old, recorded) == [(1,)]
+    info = run_json("info", "--db", str(old))
+    assert (info["schema"], info["claims"]) == (LATEST, 6 + (command in ("add", "import")))
+    assert _rows(old, "select value from meta where key = 'derived'") == [(DERIVED,)]
+    # Brought forward: a reading command takes it as it is now.
+    assert run("list", "--db", str(old)).exit_code == 0
+
+
+def test_a_database_from_before_wal_switches_to_it_once_brought_forward(
+        tmp_path: Path, run: Run) -> None:
+    old = _copy("schema-0001.db", tmp_path)
+    assert _rows(old, "pragma journal_mode") == [("delete",)]
+    assert run("migrate", "--db", str(old)).exit_code == 0
+    assert _rows(old, "pragma journal_mode") == [("wal",)]
+
+
 # Edits 0.1.0 wrote (history.detail as it stored it) when the seller gave the filing moment of
 # claim 1, created from a finance debit posted 2026-11-05. A time for the same day is only a
 # `claim_time` change, and 0.1.0 left the claim's source `finance`; a new day is `claim_date`

@@ -35,6 +35,7 @@ class Session:
     command: Any = None  # the click command running, to name its flags in errors
     stores: list[Store] = field(default_factory=list)
     _now: Now | None = None
+    _brought: list[str] = field(default_factory=list)  # said once the command has succeeded
 
     def db_path(self, option: Path | None) -> Path:
         """--db on the command > --db before it > ATOZ_DB > the user's data folder."""
@@ -59,8 +60,10 @@ class Session:
         return store
 
     def write(self, option: Path | None) -> Store:
-        """The database for a command that records something: created if missing, migrated,
-        and its derived state rebuilt if an older atoz made it."""
+        """The database for a command that records something: created if missing; migrated,
+        and its derived state rebuilt, if an older atoz made it. That bringing forward commits
+        with the command's first write (or when it succeeds, see `finish`) and is rolled back
+        if it fails: a failed command leaves an older file exactly as it was."""
         from atoz.claims import rebuild_all
         from atoz.cli.progress import progress_on_stderr
         from atoz.cli.render import note
@@ -68,13 +71,13 @@ class Session:
 
         store = Store.open_write(self.db_path(option), waiting=note)
         self.stores.append(store)
-        if not store.derived_is_current:
-            with progress_on_stderr("Bringing the database forward") as progress, \
-                    store.transaction():
+        if store.bringing_forward and not store.derived_is_current:
+            # In the transaction open_write left open: no commit of its own.
+            with progress_on_stderr("Bringing the database forward") as progress:
                 count = rebuild_all(store, self.book(store), progress)
             if count:
-                note(f"Brought {count} claims forward to atoz {__version__}: deadlines "
-                     "recomputed from their history.")
+                self._brought.append(f"Brought {count} claims forward to atoz {__version__}: "
+                                     "deadlines recomputed from their history.")
         return store
 
     def book(self, store: Store | None) -> PolicyBook:
@@ -99,11 +102,23 @@ class Session:
 
         return detect_terminal(no_color=no_color or self.root_no_color, wide=wide)
 
-    def abandon(self) -> None:
-        """The command failed: a database it created (and left empty) goes away again, so a
-        mistyped first command leaves no file, as if it had never run."""
+    def finish(self) -> None:
+        """The command succeeded: commit a bringing forward that no write of its own has
+        committed, and say what was brought forward."""
+        from atoz.cli.render import note
+
         for store in self.stores:
-            store.discard_if_unused()
+            store.commit_forward()
+        while self._brought:
+            note(self._brought.pop(0))
+
+    def abandon(self) -> None:
+        """The command failed: an older database it was bringing forward is left as it was,
+        and a database it created (and left empty) goes away again, so a mistyped first
+        command leaves no file, as if it had never run."""
+        self._brought.clear()
+        for store in self.stores:
+            store.abandon()
 
     def close(self) -> None:
         # Closing folds the write-ahead log back into the file when the command ends.
@@ -199,7 +214,10 @@ class Group(TyperGroup):
         from atoz.cli.render import error
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if isinstance(ctx.obj, Session):
+                ctx.obj.finish()
+            return result
         except UsageError as exc:
             raise _usage_error(exc) from None
         except AtozError as exc:

@@ -82,4 +82,5 @@ def migrate(ctx: typer.Context, db: DbOption = None) -> None:
     """
     s = session(ctx)
     store = s.write(db)
+    store.commit_forward()  # committed before it says so
     out(f"{store.path}: schema {store.schema_version()}, up to date for this atoz.")
