@@ -111,8 +111,11 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
     for claim, step in open_rows:
         if step.name is StepName.APPEAL:
             # An appeal may be made any day of its 30: listing it every day for a month
-            # would bury the day's work, so it is a row only once its deadline is in view.
-            (shown if step.deadline <= horizon else appeals).append((claim, step))
+            # would bury the day's work, so it is a row once its last marketplace day has
+            # begun by the end of the days shown (never first seen when already missed).
+            tz = packaged(claim.marketplace).tz
+            last_day = (step.deadline - dt.timedelta(microseconds=1)).astimezone(tz).date()
+            (shown if start_of(last_day, tz) < horizon else appeals).append((claim, step))
         elif start_of(step.due, packaged(claim.marketplace).tz) < horizon:
             shown.append((claim, step))
         else:

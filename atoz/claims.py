@@ -62,7 +62,12 @@ def day_on(text: str | None, now: Now, claim: Claim) -> dt.date:
     """The day something happened to a claim (`--on`): as typed, else today in its
     marketplace's zone."""
     tz = claim_tz(claim)
-    return parse_day(text, "on", now, tz) if text else now.today_in(tz)
+    if text:
+        return parse_day(text, "on", now, tz)
+    # Under `--today D` (the whole of D) a claim may be filed on a marketplace day that begins
+    # after 00:00 of D: the default day is then that one, never before the filing.
+    return max(now.today_in(tz), claim.facts.claim_date) if claim.facts.claim_date_known \
+        else now.today_in(tz)
 
 
 # --- finding a claim ---------------------------------------------------------------------------
@@ -171,6 +176,9 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
         raise InputError(day_field, on.isoformat(), f"is before the claim date "
                                                     f"{claim.facts.claim_date}")
     in_force = in_force_since(claim, store.history(claim.id))
+    if correction and in_force is None:
+        raise InputError("correct", "", f"claim {claim.id} has no decision to correct; record "
+                                        f"it without --correct")
     if in_force is not None and on < in_force and not correction:
         raise InputError(day_field, on.isoformat(),
                          f"is before the outcome in force ({claim.outcome} on {in_force}), which "

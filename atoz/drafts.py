@@ -321,7 +321,9 @@ def facts(p: ClaimPicture, step: StepName, now: Now) -> dict[str, str]:
         "window_opens": p.window.opens.isoformat() if p.window else "[unknown]",
         "window_closes": p.window.closes.isoformat() if p.window else "[unknown]",
         "window_fact": _window_fact(p),
-        "response_deadline": two_zones(claim.response_deadline, now.zone, p.policy.tz),
+        "response_deadline": (two_zones(claim.response_deadline, now.zone, p.policy.tz)
+                              if claim.facts.claim_date_known else
+                              "[the response deadline: the filing date is unknown]"),
         "history": "\n".join(_history(p, leave_out=step)),
         "proposed": _proposed(p),
         "buyer_reply": _buyer_reply(p, now.today),

@@ -19,15 +19,23 @@ import json
 from collections.abc import Generator, Iterable, Sequence
 from typing import Any
 
-from atoz import __version__
 from atoz.history_text import describe
 from atoz.imports.claims_rows import COLUMNS, EXPORT_ONLY, steps_recorded_text
-from atoz.instants import Now, rfc3339
+from atoz.instants import Now
 from atoz.money import decimal_text
 from atoz.playbook import last_day
 from atoz.progress import NO_PROGRESS, Progress
 from atoz.queries import Record, all_orders, records
-from atoz.serialize import claim_json, history_json, iso, market_tz, order_json, step_json
+from atoz.serialize import (
+    claim_json,
+    export_header_json,
+    history_json,
+    iso,
+    local_rule_json,
+    market_tz,
+    order_json,
+    step_json,
+)
 from atoz.store import Store
 
 EXPORT_VERSION = 2
@@ -76,18 +84,11 @@ def export_json(store: Store, now: Now, progress: Progress = NO_PROGRESS
     """The JSON export, in chunks: one record per line, `atoz_export` first (`atoz import`
     detects the file by it)."""
     with store.snapshot():
-        # The moment the export is as of (--now), like every computed part below: two runs
-        # with the same --now are the same bytes (the real clock made them differ).
-        header = {"version": EXPORT_VERSION, "exported_at": rfc3339(now.at, now.zone),
-                  "atoz": __version__, "schema": store.schema_version()}
+        header = export_header_json(now, store.schema_version(), EXPORT_VERSION)
         yield '{\n"atoz_export": ' + json.dumps(header, ensure_ascii=False)
         yield ',\n"policy_rules": ['
-        yield ",".join("\n" + json.dumps({
-            "marketplace": r.marketplace, "rule": r.rule, "value": r.value,
-            "source": r.source,
-            "effective_from": None if r.effective_from.year == 1 else iso(r.effective_from),
-            "recorded_at": r.recorded_at.isoformat()}, ensure_ascii=False)
-            for r in store.local_rules())
+        yield ",".join("\n" + json.dumps(local_rule_json(r), ensure_ascii=False)
+                       for r in store.local_rules())
         yield '\n],\n"messages": ['
         yield ",".join("\n" + json.dumps(m, ensure_ascii=False) for m in store.rows(
             "select message_id, claim_id, kind, sent_at, subject from mail_messages "

@@ -154,6 +154,9 @@ def check_facts(values: Mapping[str, str | None], now: Now,
             raise InputError("claim_date", claim_text, "is in the future (it is "
                                                        f"{wall_text(now.at, tz)} there)")
     if order_date is not None and claim_day < order_date and claim_date_known:
+        if kept("claim_date") and not kept("order_date"):  # name what the seller just gave
+            raise InputError("order_date", get("order_date") or "",
+                             f"is after the claim date {claim_day}")
         raise InputError("claim_date", claim_text, f"is before the order date {order_date}")
     amount_text = get("amount")
     facts = ClaimFacts(

@@ -16,7 +16,7 @@ from atoz.facts import FACT_FIELDS, check_facts
 from atoz.instants import Now
 from atoz.money import decimal_text
 from atoz.orders import parse_order_id
-from atoz.policy import PolicyBook
+from atoz.policy import PolicyBook, marketplace_code, packaged
 from atoz.records import Claim, Source
 from atoz.store import Store
 from atoz.windows import Filing, Window, classify_filing
@@ -52,6 +52,11 @@ def fill_from_order(store: Store, given: dict[str, str | None], typed: bool = Tr
                              "order date and the latest delivery")
         return {}
     source = f"imported order ({order.source_file})"
+    said = given.get("marketplace")
+    if said and order.marketplace and marketplace_code(said) != order.marketplace:
+        raise InputError("marketplace", said, f"order {order.order_id} is on "
+                         f"{order.marketplace} ({packaged(order.marketplace).name}) in "
+                         f"{order.source_file}; leave the marketplace out to take the order's")
     filled: dict[str, str] = {}
     offered = {
         "order_date": order.purchase_date.isoformat(),

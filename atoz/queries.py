@@ -84,16 +84,6 @@ def records(store: Store) -> Iterator[Record]:
                      [Step.from_row(s) for s in claim_steps])
 
 
-def known_marketplace(store: Store, order_id: str) -> str | None:
-    """The marketplace atoz already knows an order by: its imported order's, else that of a
-    claim on it (one Amazon's data or an earlier claim created)."""
-    order = store.order(order_id)
-    if order is not None:
-        return order.marketplace
-    claims = store.claims_for_order(order_id)
-    return claims[-1].marketplace if claims else None
-
-
 def all_orders(store: Store) -> Iterator[Order]:
     return (Order.from_row(r) for r in store.rows("select * from orders order by order_id"))
 

@@ -9,7 +9,8 @@ database starts without it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 MIGRATION_SET = "atoz"
+# The keys of an edit entry's detail that give a claim's filing moment. 0.1.0 kept the day and
+# the time apart: a new day is `claim_date`; a time given for the same day only `claim_time`.
+FILING_EDITS = ("claim_date", "claim_time")
+
+
+def gives_filing(detail: Mapping[str, Any] | None) -> bool:
+    """Whether an edit entry (by its detail) gave the claim's filing day or time."""
+    return detail is not None and any(key in detail for key in FILING_EDITS)
 
 
 def _initial(db: Database) -> None:
@@ -123,8 +132,15 @@ def _instants_and_money(db: Database) -> None:
             ("response_deadline", str, "1970-01-01T00:00:00Z")):
         claims.add_column(name, kind, not_null_default=default)
     # 0.1.0 gave a claim created from a finance debit the posted date as its claim date: a
-    # stand-in, not a filing date (no response deadline or playbook days count from it).
-    db.execute("update claims set claim_date_known = 0 where source = 'finance'")
+    # stand-in, not a filing date (no response deadline or playbook days count from it),
+    # unless the seller gave the filing moment since (an edit; 0.1.0 left such a claim's source
+    # `finance` when the edit gave only a time).
+    db.conn.create_function("atoz_gives_filing", 1,
+                            lambda detail: gives_filing(json.loads(detail) if detail else None),
+                            deterministic=True)
+    db.execute("update claims set claim_date_known = 0 where source = 'finance' and not exists "
+               "(select 1 from history h where h.claim_id = claims.id and h.kind = 'edit' "
+               "and atoz_gives_filing(h.detail))")
     claims.create_index(["order_id"])
     claims.create_index(["outcome", "response_deadline"])
     claims.create_index(["claim_date"])

@@ -155,6 +155,21 @@ def item_json(item: Item, now: Now) -> Json:
     }
 
 
+def export_header_json(now: Now, schema: str | None, version: int) -> Json:
+    """The JSON export's first record. `exported_at` is the moment the export is as of
+    (`--now`), like every computed part: two runs with one --now are the same bytes."""
+    return {"version": version, "exported_at": rfc3339(now.at, now.zone), "atoz": __version__,
+            "schema": schema}
+
+
+def local_rule_json(rule: LocalRule) -> Json:
+    """A local rule as the JSON export keeps it (a rule from the start has no day: null)."""
+    return {"marketplace": rule.marketplace, "rule": rule.rule, "value": rule.value,
+            "source": rule.source,
+            "effective_from": None if rule.effective_from.year == 1 else iso(rule.effective_from),
+            "recorded_at": rule.recorded_at.isoformat()}
+
+
 def order_json(order: Order) -> Json:
     return {"order_id": order.order_id, "purchase_date": iso(order.purchase_date),
             "latest_delivery": iso(order.latest_delivery), "marketplace": order.marketplace,

@@ -726,3 +726,16 @@ def test_an_empty_date_is_refused_not_read_as_today_or_none(
         assert result.stderr == f"Error: {option}: empty; give a date (YYYY-MM-DD), or leave " \
                                 "it out\n"
     assert snapshot(db_path) == before
+
+
+def test_add_refuses_a_marketplace_the_imported_order_contradicts(run: Run, db_path: Path
+                                                                  ) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "orders.tsv"
+    assert run("import", str(sample)).exit_code == 0
+    before = snapshot(db_path)
+    result = run("add", "204-4918498-6191048", "-m", "US", "--claim-date", "2026-09-10")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: --marketplace: 'US': order 204-4918498-6191048 is "
+                                    "on UK (Amazon.co.uk) in orders.tsv")
+    assert snapshot(db_path) == before
+    assert run("add", "204-4918498-6191048", "--claim-date", "2026-09-10").exit_code == 0

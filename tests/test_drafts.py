@@ -412,3 +412,17 @@ def test_answer_request_draft_after_amazon_asks_for_information(run: Run) -> Non
     assert f"Thank you for looking into the claim on order {INFO_ORDER}" in text
     assert "- 2026-11-25: Amazon asked us for more information" in text
     assert "[answer each question Amazon asked, one line each]" in text
+
+
+def test_a_claim_whose_filing_date_is_unknown_gets_no_invented_deadline_in_a_draft(
+        run: Run, db_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "finance-events.json"
+    ok(run("import", str(sample), "--now", "2026-11-20 10:00"))
+    store = Store.open_read(db_path)
+    try:
+        p = picture(store, PolicyBook(), find_claim(store, "8"))
+    finally:
+        store.close()
+    values = facts(p, StepName.APPEAL, now_at("2026-11-20T10:00:00+00:00"))
+    assert values["response_deadline"] == "[the response deadline: the filing date is unknown]"
+    assert values["claim_filed"] == "[the date the buyer filed the claim]"

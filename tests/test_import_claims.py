@@ -279,17 +279,76 @@ def test_a_duplicated_column_is_refused_naming_the_line_and_both_columns(
 # --- only order_id is required: the rest may come from an imported order ------------------------
 ORDERS_TSV = ("order-id\tpurchase-date\tlatest-delivery-date\tsales-channel\tcurrency\t"
               "item-price\n113-7777777-7777777\t2026-10-01T18:00:00Z\t2026-10-14T06:59:59Z\t"
-              "Amazon.com\tUSD\t26.80\n")
+              "Amazon.com\tUSD\t26.80\n"
+              "205-2289308-5585906\t2026-08-21T14:56:11Z\t2026-09-01T22:59:59Z\t"
+              "Amazon.co.uk\tGBP\t50.89\n")
+# An imported order, a claim day on it and the claim's response deadline in its marketplace:
+# 72 hours in the US, 48 in the UK (from 00:00: no claim time).
+US_ORDER = ("113-7777777-7777777", "2026-10-01", "2026-10-13", "2026-10-20", "US", "USD",
+            "26.80", "2026-10-23T00:00:00-07:00")
+UK_ORDER = ("205-2289308-5585906", "2026-08-21", "2026-09-01", "2026-09-10", "UK", "GBP",
+            "50.89", "2026-09-12T00:00:00+01:00")
 
 
+def _claim_row(order: tuple[str, ...], dated: bool, marketplace: str = "") -> str:
+    """A claims CSV naming the order and the claim day; `dated`: with the order's dates too (a
+    new claim then takes the bulk path, without them the one-claim path)."""
+    order_id, order_date, latest, claim_date = order[:4]
+    if dated:
+        return ("order_id,order_date,latest_delivery,claim_date,amount,marketplace\n"
+                f"{order_id},{order_date},{latest},{claim_date},13.00,{marketplace}\n")
+    return f"order_id,claim_date,marketplace\n{order_id},{claim_date},{marketplace}\n"
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["order-and-claim-date", "order-dates"])
+@pytest.mark.parametrize("order", [US_ORDER, UK_ORDER], ids=["US", "UK"])
 def test_a_claims_csv_with_only_the_order_and_claim_date_takes_the_imported_order(
-        run: Run, run_json: RunJson, tmp_path: Path) -> None:
-    text = "order_id,claim_date\n113-7777777-7777777,2026-10-20\n"
+        run: Run, run_json: RunJson, tmp_path: Path, order: tuple[str, ...],
+        dated: bool) -> None:
+    """A row that names no marketplace is on its imported order's: its zone, currency and
+    rules (a UK order's row was filed as US, with a deadline a day late, when it gave the
+    order's dates)."""
+    order_id, order_date, latest, _, marketplace, currency, total, deadline = order
     ok(run("import", str(_write(tmp_path, ORDERS_TSV, "orders.tsv"))))
-    ok(run("import", str(_write(tmp_path, text)), *TODAY))
-    claim = run_json("status", "1")
+    ok(run("import", str(_write(tmp_path, _claim_row(order, dated))), *TODAY))
+    claim = run_json("status", "1", *TODAY)
     assert (claim["order_date"], claim["latest_delivery"], claim["amount"], claim["currency"],
-            claim["marketplace"]) == ("2026-10-01", "2026-10-13", "26.80", "USD", "US")
+            claim["marketplace"], claim["response_deadline"]) == (
+        order_date, latest, "13.00" if dated else total, currency, marketplace, deadline)
+    assert claim["history"][0]["detail"] is None  # the order said: nothing assumed
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["order-and-claim-date", "order-dates"])
+def test_a_row_whose_marketplace_contradicts_its_imported_order_is_refused_naming_both(
+        run: Run, db_path: Path, tmp_path: Path, dated: bool) -> None:
+    ok(run("import", str(_write(tmp_path, ORDERS_TSV, "orders.tsv"))))
+    before = snapshot(db_path)
+    result = run("import", str(_write(tmp_path, _claim_row(UK_ORDER, dated, "US"))), *TODAY)
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: claims.csv:2: marketplace: 'US': the imported order is on "
+                             "UK; write UK or leave the cell empty\n")
+    assert snapshot(db_path) == before
+    same = _claim_row(UK_ORDER, dated, "gb")  # the UK by another name agrees
+    ok(run("import", str(_write(tmp_path, same)), *TODAY))
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["claim-date", "order-dates"])
+@pytest.mark.parametrize(("flag", "marketplace", "assumed"), [
+    ((), "US", True), (("-m", "DE"), "DE", False)], ids=["default", "flag"])
+def test_a_row_naming_no_marketplace_of_an_order_not_imported_takes_the_flag_else_us_assumed(
+        run: Run, run_json: RunJson, tmp_path: Path, dated: bool, flag: tuple[str, ...],
+        marketplace: str, assumed: bool) -> None:
+    """`--marketplace` is for the rows that do not say and whose order atoz does not know; with
+    neither, US is taken and the claim's filing says it was assumed (an e-mail may correct it).
+    An imported order's marketplace comes before the flag."""
+    ok(run("import", str(_write(tmp_path, ORDERS_TSV, "orders.tsv"))))
+    text = _claim_row(("302-1111111-1111111", "2026-10-01", "2026-10-09", "2026-10-20"), dated)
+    text += _claim_row(UK_ORDER, dated).splitlines()[1] + "\n"
+    ok(run("import", str(_write(tmp_path, text)), *flag, *TODAY))
+    claim = run_json("status", "302-1111111-1111111", *TODAY)
+    assert claim["marketplace"] == marketplace
+    assert bool((claim["history"][0]["detail"] or {}).get("marketplace_assumed")) is assumed
+    assert run_json("status", UK_ORDER[0], *TODAY)["marketplace"] == "UK"
 
 
 @pytest.mark.parametrize("orders", [False, True])
@@ -500,3 +559,46 @@ def test_a_decided_row_without_a_claim_date_stands_its_decision_day_in(
         "2026-10-30", False, "granted-seller-funded")
     assert [s["step"] for s in claim["steps"]] == ["appeal"]
     assert "0 added, 0 updated, 1 unchanged" in ok(run("import", str(path), *TODAY)).stdout
+
+
+# --- a debit on a row without a decision ---------------------------------------------------
+@pytest.mark.parametrize(("claim_date", "filed"), [("2026-11-02", "2026-11-02"),
+                                                  ("", "2026-11-05")], ids=["dated", "undated"])
+def test_a_debit_on_an_undecided_row_is_a_seller_funded_grant_whichever_path_it_takes(
+        run: Run, run_json: RunJson, tmp_path: Path, claim_date: str, filed: str) -> None:
+    """Amazon debited the seller, so the claim was granted at the seller's cost, as
+    `record_debit` records it. A row with the order's dates (the bulk path) used to leave the
+    claim under review, its amount counted both at stake and lost; one without them (the
+    one-claim path) recorded the grant. Without a claim date the debit's day stands in for the
+    filing (not the import day, after the grant), as for a claim from Amazon's finance data."""
+    text = ("order_id,order_date,latest_delivery,claim_date,amount,debited_on\n"
+            f"113-1111111-1111111,2026-10-01,2026-10-09,{claim_date},24.99,2026-11-05\n"
+            f"113-2222222-2222222,,,{claim_date},24.99,2026-11-05\n")
+    ok(run("import", str(_write(tmp_path, text)), *TODAY))
+    bulk, one = (run_json("status", order, *TODAY)
+                 for order in ("113-1111111-1111111", "113-2222222-2222222"))
+
+    def outcome(claim: dict[str, Any]) -> tuple[Any, ...]:
+        return (claim["outcome"], claim["decided_on"], claim["payer"], claim["odr"],
+                claim["debited_on"], claim["debited_amount"])
+
+    def steps(claim: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(s["step"], s["state"], s["due"]) for s in claim["steps"]]
+
+    def history(claim: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(h["kind"], h["on"], h["outcome"], h["note"], h["detail"])
+                for h in claim["history"]]
+
+    assert outcome(bulk) == outcome(one) == (
+        "granted-seller-funded", "2026-11-05", "seller", "counted", "2026-11-05", "24.99")
+    assert steps(bulk) == steps(one)
+    assert [s for s, state, _ in steps(bulk) if state == "open"] == ["appeal"]
+    assert (one["claim_date"], one["claim_date_known"]) == (filed, bool(claim_date))
+    assert history(bulk) == history(one)
+    assert (bulk["claim_date"], bulk["claim_date_known"]) == (filed, bool(claim_date))
+    assert [h[:3] for h in history(bulk)] == [
+        ("status", filed, "under-review"), ("debit", "2026-11-05", None),
+        ("status", "2026-11-05", "granted-seller-funded")]
+    report = run_json("report", *TODAY)
+    assert (report["at_stake_open"], report["lost_all_time"]) == ([], [
+        {"currency": "USD", "amount": "49.98", "amount_minor": 4998}])

@@ -209,6 +209,29 @@ def _add_uk_order(run: Run, *market: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_a_new_claim_e_mail_in_the_repeated_hour_creates_the_claim_at_its_exact_instant(
+        run: Run, run_json: Json, tmp_path: Path) -> None:
+    message = tmp_path / "fold-new.eml"
+    message.write_bytes((EMAILS / "us-new-claim.eml").read_bytes().replace(
+        b"Date: Tue, 24 Nov 2026 14:30:05 -0800", b"Date: Sun, 01 Nov 2026 01:30:05 -0800"))
+    _import(run, str(message))
+    claim = run_json("list", "--all", *NOW)[0]
+    assert (claim["claim_time"], claim["response_deadline"]) == (
+        "01:30:05-08:00", "2026-11-04T01:30:05-08:00")
+
+
+def test_an_e_mail_correcting_the_marketplace_brings_amazons_amount_and_currency(
+        run: Run, run_json: Json) -> None:
+    # Added with ATOZ_MARKETPLACE=US and an amount typed as 20: the UK e-mail says £12.50.
+    result = run("add", UK_ORDER, "--order-date", "2026-11-01", "--latest-delivery",
+                 "2026-11-10", "--claim-date", "2026-11-19", "--amount", "20",
+                 "--today", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    _import(run, str(EMAILS / "uk-new-claim-crlf.eml"))
+    claim = run_json("status", "1", *NOW)
+    assert (claim["marketplace"], claim["amount"], claim["currency"]) == ("UK", "12.50", "GBP")
+
+
 def test_an_e_mail_corrects_an_assumed_marketplace_and_keeps_the_instant(
         run: Run, run_json: Json, monkeypatch: Any) -> None:
     # A seller in Shanghai added a UK order's claim without -m: US was assumed. The e-mail
@@ -442,3 +465,20 @@ def test_an_older_decision_e_mail_never_replaces_the_decision_recorded_since(
             "2026-11-25) came before it") in result.stderr
     claim = run_json("status", "1", *NOW)
     assert (claim["outcome"], claim["decided_on"]) == ("refunded", "2026-11-27")
+
+
+def test_an_older_decision_e_mail_never_replaces_a_finance_decision_on_a_stand_in_claim(
+        run: Run, run_json: Json, tmp_path: Path) -> None:
+    # The finance data made claim 8 (order 113-2178055-9577256) granted seller funded on
+    # 2026-11-17, its filing date unknown; a denial e-mail from 2026-11-15 arrives later.
+    sample = EMAILS.parent / "finance-events.json"
+    assert run("import", str(sample), *NOW).exit_code == 0
+    denial = tmp_path / "denial.eml"
+    denial.write_bytes((EMAILS / "us-decision-denied.eml").read_bytes()
+                       .replace(b"112-9934120-4405188", b"113-2178055-9577256")
+                       .replace(b"Sat, 21 Nov 2026 05:55:31", b"Sun, 15 Nov 2026 05:55:31"))
+    result = _import(run, str(denial))
+    assert "kept granted-seller-funded since 2026-11-17" in result.stderr
+    claim = run_json("status", "8", *NOW)
+    assert (claim["outcome"], claim["decided_on"], claim["payer"]) == (
+        "granted-seller-funded", "2026-11-17", "seller")

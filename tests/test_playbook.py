@@ -571,3 +571,14 @@ def test_skip_all_missed_acknowledges_every_missed_step_at_once_and_quiets_cron(
     assert run_json("skip", "all", "missed", *at) == []
     wrong = run("skip", "all", "contact", *at)
     assert wrong.exit_code == 2 and "only 'missed'" in wrong.stderr
+
+
+def test_under_today_d_a_claim_filed_on_d_takes_steps_and_decisions_on_d(
+        run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In Shanghai `--today 2026-11-28` starts at 08:00 on the 27th in Los Angeles, yet covers
+    # the US 28th too: a claim filed then takes its decision that day by default.
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    day = ("--today", "2026-11-28")
+    _ok(run("add", US_ORDER, "-m", "US", "--claim-date", "2026-11-28", *day))
+    decided = run_json("status", "1", "denied", *day)
+    assert (decided["outcome"], decided["decided_on"]) == ("denied", "2026-11-28")

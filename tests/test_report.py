@@ -614,3 +614,16 @@ def test_an_appeal_window_is_a_row_only_once_its_deadline_is_in_view(
     assert [r["step"] for r in run_json("report", "--today", "2026-11-21")[
         "due_next_7_days"]] == ["appeal"]
     assert [r["step"] for r in run_json("due-today", "--today", "2026-11-27")] == ["appeal"]
+
+
+def test_an_appeal_ending_in_the_night_is_a_row_the_day_before_not_first_seen_missed(
+        run: Run, run_json: Json) -> None:
+    # A JP grant on 2026-10-29: the appeal may be made until the end of 2026-11-28 in Tokyo,
+    # 2026-11-28 07:00 in Los Angeles. The seller there must see it on the 27th, with hours
+    # left, not first on the 28th as missed.
+    _add(run, "503-0000000-0000001", "2026-10-20", market="JP", amount="7480")
+    _decide(run, "1", "granted-seller-funded", "2026-10-29")
+    (row,) = run_json("due-today", "--now", "2026-11-27T08:00:00-08:00")
+    assert (row["step"], row["missed"], row["seconds_left"]) == ("appeal", False, 23 * 3600)
+    assert run("due-today", "--now", "2026-11-27T08:00:00-08:00",
+               "--fail-if-overdue").exit_code == 0

@@ -33,7 +33,9 @@ were written the same way by 0.1.0, with a claim that 0.1.0 created from a finan
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -204,6 +206,67 @@ def test_a_finance_claim_in_a_version_1_export_restores_as_a_stand_in(
     assert result.exit_code == 0, result.output + result.stderr
     assert "2 added" in result.stdout
     _check_finance_stand_in(run_json)
+
+
+# Edits 0.1.0 wrote (history.detail as it stored it) when the seller gave the filing moment of
+# claim 1, created from a finance debit posted 2026-11-05. A time for the same day is only a
+# `claim_time` change, and 0.1.0 left the claim's source `finance`; a new day is `claim_date`
+# (0.1.0 then also set the source to manual: kept `finance` here, as an earlier 0.1 left it).
+GAVE_FILING = [
+    pytest.param("2026-11-05", "14:00", {"claim_time": {"new": "14:00", "old": None}},
+                 "2026-11-08T14:00:00-08:00", "2026-11-05 14:00:00", id="time"),
+    pytest.param("2026-11-03", None, {"claim_date": {"new": "2026-11-03", "old": "2026-11-05"}},
+                 "2026-11-06T00:00:00-08:00", "2026-11-03", id="day"),
+]
+
+
+def _check_filing_given(run: Run, run_json: Json, deadline: str, csv_date: str) -> None:
+    """The filing moment the seller gave is still the claim's: its response deadline counts
+    from it, status shows no stand-in, and the CSV export keeps it."""
+    finance = run_json("status", "1", "--today", "2026-11-20")
+    assert (finance["claim_date_known"], finance["response_deadline"]) == (True, deadline)
+    shown = run("status", "1", "--today", "2026-11-20").stdout
+    assert "stand-in" not in shown
+    exported = run("export", "--format", "csv", "--today", "2026-11-20").stdout
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert (row["claim_id"], row["claim_date"], row["claim_date_known"]) == (
+        "1", csv_date, "yes")
+
+
+@pytest.mark.parametrize(("day", "time", "detail", "deadline", "csv_date"), GAVE_FILING)
+def test_a_finance_claim_whose_filing_moment_0_1_0_was_given_keeps_it_when_migrated(
+        tmp_path: Path, run: Run, run_json: Json, monkeypatch: pytest.MonkeyPatch, day: str,
+        time: str | None, detail: dict[str, Any], deadline: str, csv_date: str) -> None:
+    old = _copy("schema-0005-finance.db", tmp_path)
+    conn = sqlite3.connect(old)
+    with conn:  # as 0.1.0's `atoz edit 1 --claim-date ...` left it
+        conn.execute("update claims set claim_date = ?, claim_time = ? where id = 1", (day, time))
+        conn.execute("insert into history (claim_id, kind, status, step, on_date, note, detail, "
+                     "recorded_at) values (1, 'edit', null, null, '2026-11-19', null, ?, "
+                     "'2026-11-19T05:23:35+00:00')", (json.dumps(detail, sort_keys=True),))
+    conn.close()
+    monkeypatch.setenv("ATOZ_DB", str(old))
+    assert run("migrate").exit_code == 0
+    assert _rows(old, "select id, source, claim_date_known from claims order by id") == [
+        (1, "finance", 1), (2, "manual", 1)]
+    _check_filing_given(run, run_json, deadline, csv_date)
+
+
+@pytest.mark.parametrize(("day", "time", "detail", "deadline", "csv_date"), GAVE_FILING)
+def test_a_finance_claim_whose_filing_moment_0_1_0_was_given_keeps_it_when_restored(
+        tmp_path: Path, run: Run, run_json: Json, day: str, time: str | None,
+        detail: dict[str, Any], deadline: str, csv_date: str) -> None:
+    export = json.loads((DATA / "export-v1-finance.json").read_text(encoding="utf-8"))
+    claim = export["claims"][0]
+    claim.update(claim_date=day, claim_time=time)  # as 0.1.0's `atoz export` wrote it
+    claim["history"].append({"kind": "edit", "status": None, "step": None,
+                             "on_date": "2026-11-19", "note": None, "detail": detail,
+                             "recorded_at": "2026-11-19T05:23:35+00:00"})
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = run("import", str(path), "--today", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    _check_filing_given(run, run_json, deadline, csv_date)
 
 
 # --- one writer of the claim core --------------------------------------------------------

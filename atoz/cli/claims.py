@@ -83,6 +83,11 @@ def window(
                       parse_date(latest_delivery, "latest_delivery", today=day, tz=tz), policy,
                       parse_day(delivered_on, "delivered_on", moment, tz)
                       if delivered_on else None)
+    if filed is not None and filed < w.order_date:
+        from atoz.errors import InputError
+
+        raise InputError("claim_date", claim_date or "", f"is before the order date "
+                                                         f"{w.order_date}")
     filing = classify_filing(w, filed) if filed else None
     if as_json:
         print_json(window_json(w, filing))
@@ -188,17 +193,17 @@ def _marketplace_of(store: Store, order_id: str) -> tuple[str | None, bool]:
     or the claim Amazon's data created keep it), else ATOZ_MARKETPLACE (a seller with one store
     sets it once; a claim e-mail from another marketplace may correct it). Never a bare guess:
     a UK claim filed as a US one would get the wrong zone, currency and deadline."""
+    from atoz.claims import marketplace_assumed
     from atoz.errors import InputError
     from atoz.orders import parse_order_id
     from atoz.policy import marketplace_code, marketplaces
-    from atoz.queries import known_marketplace
 
     oid = parse_order_id(order_id)
     if store.order(oid) is not None:
         return None, False
-    known = known_marketplace(store, oid)
-    if known is not None:
-        return known, False
+    claims = store.claims_for_order(oid)
+    if claims:  # an earlier claim on the order: its marketplace, assumed or said
+        return claims[-1].marketplace, marketplace_assumed(store.history(claims[-1].id))
     default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
     if default:
         return marketplace_code(default, "ATOZ_MARKETPLACE"), True

@@ -334,8 +334,8 @@ def exposure_command(
         print_json(exposure_json(result))
         return
     if not store.has_orders():
-        note("No orders imported yet: atoz import ORDERS_FILE (an Amazon order report or "
-             "SP-API orders JSON).")
+        note("No orders imported yet: atoz import ORDERS_FILE (an order report or "
+             "SP-API JSON).")
         return
     term = s.terminal(wide=wide, no_color=no_color)
     rows = [["window still open", result.open.orders, fmt_totals(result.open.value)],

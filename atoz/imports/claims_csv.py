@@ -6,28 +6,33 @@ may later correct, so importing the same file again changes nothing, and a field
 is reported rather than duplicated. A row without a claim date is the order's claim (the open
 one, else the latest): its filing date is unknown, as for a claim Amazon's finance data
 created. A decision already in the claim's history is already recorded; one dated before the
-decision in force is refused (it would bring an older state back).
+decision in force is refused (it would bring an older state back). A row that names no
+marketplace is on its imported order's, else `--marketplace`'s, else the US (which its filing
+says was assumed); one that contradicts its imported order is refused.
 
-Fast on a long history: rows are checked a chunk at a time, the chunk's orders are looked up in
-one query, and new claims are written with one `executemany` per table; only a row that meets a
-claim already recorded takes the one-claim path.
+Fast on a long history: rows are checked a chunk at a time, the chunk's imported orders and
+recorded claims are looked up a query per 500 orders, and new claims are written with one
+`executemany` per table; only a row that meets a claim already recorded takes the one-claim
+path.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from atoz.claims import derivation, mark_step, record_debit, record_outcome, reload
 from atoz.derive import recorded_steps
 from atoz.errors import FileFormatError, InputError
 from atoz.facts import fact_texts
-from atoz.imports.claims_rows import Raw, Row, check_row, read_rows
+from atoz.imports.claims_rows import Raw, Read, Row, check_row, read_rows
 from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.rejects import Rejects
 from atoz.intake import STAND_INS, add_or_complete
+from atoz.orders import parse_order_id
 from atoz.records import Claim, ClaimFacts, HistoryKind, NewEntry, Source, Step, StepName, StepState
 from atoz.store import NewClaim, Store
 
@@ -42,15 +47,10 @@ def import_csv(store: Store, path: Path, options: ImportOptions) -> ImportResult
     with Rejects(path, options, ",".join(header), sep=",") as rejects, \
             rejects.transaction(store):
         job = _Import(store, options, rejects)
-        chunk: list[Row] = []
-        for line, raw, values in rows:
+        chunk: list[Read] = []
+        for read in rows:
             seen_rows += 1
-            try:
-                if values.pop("__extra__", False):
-                    raise InputError("row", "", "more cells than columns")
-                chunk.append(check_row(values, line, raw, options))
-            except InputError as exc:
-                job.reject(line, exc, raw)
+            chunk.append(read)
             if len(chunk) >= CHUNK:
                 job.chunk(chunk)
                 progress.advance(len(chunk))
@@ -74,17 +74,34 @@ class Known:
     first_filed: str
 
 
-def _known(store: Store, order_ids: list[str]) -> dict[str, list[Known]]:
-    found: dict[str, list[Known]] = defaultdict(list)
+def _for_orders(store: Store, sql: str, order_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The rows `sql` reads for the orders (`{ids}` in it), 500 order ids a query."""
     for i in range(0, len(order_ids), 500):
         part = order_ids[i:i + 500]
-        marks = ", ".join("?" for _ in part)
-        for row in store.rows(
-                "select c.*, (select on_date from history h where h.claim_id = c.id "
-                f"order by h.id limit 1) as first_filed from claims c where c.order_id in "
-                f"({marks}) order by c.id", part):
-            found[row["order_id"]].append(Known(Claim.from_row(row), row["first_filed"]))
+        yield from store.rows(sql.format(ids=", ".join("?" for _ in part)), part)
+
+
+def _known(store: Store, order_ids: Sequence[str]) -> dict[str, list[Known]]:
+    found: dict[str, list[Known]] = defaultdict(list)
+    for row in _for_orders(store, "select c.*, (select on_date from history h where "
+                                  "h.claim_id = c.id order by h.id limit 1) as first_filed "
+                                  "from claims c where c.order_id in ({ids}) order by c.id",
+                           order_ids):
+        found[row["order_id"]].append(Known(Claim.from_row(row), row["first_filed"]))
     return found
+
+
+def _ordered(store: Store, chunk: Sequence[Read]) -> dict[str, str]:
+    """The marketplace of each imported order the chunk's rows name (by order id)."""
+    ids = set()
+    for _, _, values in chunk:
+        try:
+            ids.add(parse_order_id(values.get("order_id") or ""))
+        except InputError:
+            continue  # the row is refused when checked
+    return {row["order_id"]: row["marketplace"] for row in _for_orders(
+        store, "select order_id, marketplace from orders where order_id in ({ids})",
+        sorted(ids))}
 
 
 def _match(row: Row, known: list[Known]) -> Claim | None:
@@ -118,9 +135,18 @@ class _Import:
         self.rejects.bad(line, exc, str(raw))
         self.result.skipped += 1
 
-    def chunk(self, chunk: list[Row]) -> None:
-        if not chunk:
+    def chunk(self, reads: list[Read]) -> None:
+        if not reads:
             return
+        ordered = _ordered(self.store, reads) if self.has_orders else {}
+        chunk: list[Row] = []
+        for line, raw, values in reads:
+            try:
+                if values.pop("__extra__", False):
+                    raise InputError("row", "", "more cells than columns")
+                chunk.append(check_row(values, line, raw, self.options, ordered))
+            except InputError as exc:
+                self.reject(line, exc, raw)
         known = _known(self.store, sorted({r.facts.order_id for r in chunk}))
         for row in chunk:
             order_id = row.facts.order_id
@@ -132,7 +158,7 @@ class _Import:
                     self.writer.flush()  # the one-claim path reads what came before it
                     with self.store.transaction():  # a rejected row leaves nothing behind
                         if claim is None:
-                            self._one(row)
+                            self._one(row, completes=bool(stand_in))
                         else:
                             self._meet(claim, row)
                     self.next_id = self.store.next_claim_id()  # _one may have added one
@@ -178,9 +204,11 @@ class _Import:
                                 f"computed until atoz edit {claim_id} --order-date D "
                                 "--latest-delivery D")
 
-    def _one(self, row: Row) -> None:
+    def _one(self, row: Row, completes: bool) -> None:
         """A row that completes a claim Amazon's data created, or needs its order's dates."""
         values = dict(row.values)
+        if not (completes or row.marketplace_assumed):  # a stand-in keeps its own, unless
+            values["marketplace"] = row.facts.marketplace  # the row names one
         if not row.facts.claim_date_known:
             values["claim_date"] = row.facts.claim_date.isoformat()
         added = add_or_complete(self.store, self.options.book, values, self.options.now,

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ from atoz.facts import check_facts, parse_choice, parse_day, parse_odr, parse_ou
 from atoz.imports.common import ImportOptions, duplicated, read_text
 from atoz.instants import Now
 from atoz.money import parse_amount
+from atoz.orders import parse_order_id
 from atoz.playbook import PRE_DECISION
-from atoz.policy import packaged
+from atoz.policy import marketplace_code, packaged
 from atoz.records import (
     Claim,
     ClaimFacts,
@@ -131,8 +132,10 @@ class Raw:
         return buffer.getvalue()
 
 
-def read_rows(path: Path, options: ImportOptions
-          ) -> tuple[list[str], Iterator[tuple[int, Raw, dict[str, Any]]]]:
+Read = tuple[int, Raw, dict[str, Any]]  # a row as read: its line, its cells, its values
+
+
+def read_rows(path: Path, options: ImportOptions) -> tuple[list[str], Iterator[Read]]:
     text = read_text(path, options.name, options.encoding)
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # a file saved with classic Mac line ends
@@ -155,7 +158,7 @@ def read_rows(path: Path, options: ImportOptions
     delimiter = getattr(reader.dialect, "delimiter", ",")
     read = [n in COLUMNS for n in header]  # the columns read back (not the computed ones)
 
-    def rows() -> Iterator[tuple[int, Raw, dict[str, Any]]]:
+    def rows() -> Iterator[Read]:
         try:
             for cells in reader:
                 if not any(c.strip() for c in cells):
@@ -184,32 +187,43 @@ class Row:
     odr: Odr | None
     steps: tuple[NewEntry, ...]  # DONE and SKIP entries
     debit: NewEntry | None  # Amazon debited the seller (as Amazon's finance data says)
+    marketplace_assumed: bool  # atoz's default (US): neither the row, its order nor -m said
 
     def history(self, now: Now) -> list[NewEntry]:
-        """The history of a new claim from this row: its filing, then its steps and decision
-        in the order they happened (a step's entry between them says the claim was open)."""
-        later = [*self.steps, *([self.debit] if self.debit else [])]
+        """The history of a new claim from this row: its filing, then its steps, decision and
+        debit in the order they happened (a step's entry between them says the claim was open;
+        on one day, a step comes first, then the decision, the debit and an appeal)."""
+        later = [(e, 3 if e.step is StepName.APPEAL else 0) for e in self.steps]
         if self.outcome.decided and self.decided_on:
             detail = {k: str(v) for k, v in (("payer", self.payer), ("odr", self.odr)) if v}
-            later.append(NewEntry(HistoryKind.STATUS, self.decided_on, now.recorded,
-                                  outcome=self.outcome, detail=detail or None))
-        if len(later) > 1:
-            rank = {HistoryKind.STATUS: 1, HistoryKind.DEBIT: 2}
-            later.sort(key=lambda e: (e.on, 3 if e.step is StepName.APPEAL else
-                                      rank.get(e.kind, 0)))
+            later.append((NewEntry(HistoryKind.STATUS, self.decided_on, now.recorded,
+                                   outcome=self.outcome, detail=detail or None), 1))
+        if self.debit:
+            later.append((self.debit, 2))
+            if not self.outcome.decided:  # the seller paid: granted at their cost, on the
+                # debit's day, entered as claims.record_debit enters it (after the debit)
+                later.append((NewEntry(HistoryKind.STATUS, self.debit.on, now.recorded,
+                                       outcome=Outcome.GRANTED_SELLER_FUNDED,
+                                       note=self.debit.note,
+                                       detail={"payer": str(Payer.SELLER)}), 2))
+        later.sort(key=lambda pair: (pair[0].on, pair[1]))  # stable: a grant after its debit
         filed = self.facts.note or ("claim filed" if self.facts.claim_date_known else
                                     "the filing date is unknown: the claims CSV row gave none")
-        assumed = not (self.values.get("marketplace") or "").strip()  # US, as no one said
         return [NewEntry(HistoryKind.STATUS, self.facts.claim_date, now.recorded,
                          outcome=Outcome.UNDER_REVIEW, note=filed,
-                         detail={MARKETPLACE_ASSUMED: True} if assumed else None), *later]
+                         detail={MARKETPLACE_ASSUMED: True} if self.marketplace_assumed else
+                         None), *(entry for entry, _ in later)]
 
 
-def check_row(values: dict[str, str | None], line: int, raw: Raw, options: ImportOptions) -> Row:
+def check_row(values: dict[str, str | None], line: int, raw: Raw, options: ImportOptions,
+              ordered: Mapping[str, str]) -> Row:
+    """A row checked. `ordered`: the marketplace of each imported order among the rows'."""
     if not values.get("order_id"):
         raise InputError("order_id", "", "required")
+    marketplace = _marketplace(values, options, ordered)
     dated = bool((values.get("claim_date") or "").strip())
-    facts = check_facts(values, options.now, claim_date_known=dated).facts
+    facts = check_facts({**values, "marketplace": marketplace}, options.now,
+                        claim_date_known=dated).facts
     outcome = parse_outcome(values.get("outcome") or "under-review")
     decided_text = (values.get("decided_on") or "").strip()
     decided = None
@@ -230,8 +244,25 @@ def check_row(values: dict[str, str | None], line: int, raw: Raw, options: Impor
     payer = parse_choice(payer_text, Payer, "paid_by") if payer_text and outcome.decided else None
     odr = parse_odr(odr_text) if odr_text and outcome.decided else None
     steps = _steps(values.get("steps_recorded"), facts, options.now)
-    return Row(line, raw, values, facts, outcome, decided, payer, odr, steps,
-               _debit(values, facts, options.now))
+    debit = _debit(values, facts, options.now)
+    if debit and debit.on and not dated and not outcome.decided:  # granted by the debit: its
+        facts = replace(facts, claim_date=debit.on)  # day stands in, as for a finance claim
+    return Row(line, raw, values, facts, outcome, decided, payer, odr, steps, debit,
+               marketplace is None)
+
+
+def _marketplace(values: Mapping[str, str | None], options: ImportOptions,
+                 ordered: Mapping[str, str]) -> str | None:
+    """The row's marketplace: as it says, else its imported order's, else --marketplace; None
+    leaves atoz's default. One that contradicts the imported order is refused: the order's
+    marketplace is Amazon's own, and the claim's zone, currency and rules follow it."""
+    text = (values.get("marketplace") or "").strip()
+    said = marketplace_code(text) if text else None
+    order = ordered.get(parse_order_id(values.get("order_id") or "")) if ordered else None
+    if said and order and said != order:
+        raise InputError("marketplace", text, f"the imported order is on {order}; write "
+                                              f"{order} or leave the cell empty")
+    return said or order or options.marketplace
 
 
 def _debit(values: dict[str, str | None], facts: ClaimFacts, now: Now) -> NewEntry | None:

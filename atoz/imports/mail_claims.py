@@ -35,6 +35,7 @@ from atoz.claims import (
     record_info_request,
     record_outcome,
 )
+from atoz.dates import pinned_time
 from atoz.errors import FileFormatError, InputError
 from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.mail import read_notices
@@ -43,7 +44,7 @@ from atoz.imports.rejects import Rejects
 from atoz.instants import moment_text, two_zones, wall_text
 from atoz.money import parse_amount
 from atoz.playbook import claim_moment
-from atoz.policy import packaged
+from atoz.policy import currency_after_move, packaged
 from atoz.records import Claim, ClaimFacts, Odr, Reason, Source
 from atoz.store import Store
 
@@ -93,7 +94,7 @@ def _facts(store: Store, notice: Notice, known: bool) -> ClaimFacts:
     """A claim's facts from a notice (and from the imported order, when there is one)."""
     assert notice.order_id is not None and notice.marketplace is not None
     policy = packaged(notice.marketplace)
-    local = notice.sent_at.astimezone(policy.tz)
+    local = notice.sent_at.astimezone(policy.tz).replace(microsecond=0)
     order = store.order(notice.order_id)
     amount, currency = _amount(notice)
     dated = order is not None and order.latest_delivery is not None
@@ -101,8 +102,8 @@ def _facts(store: Store, notice: Notice, known: bool) -> ClaimFacts:
         order_id=notice.order_id, marketplace=policy.marketplace,
         order_date=order.purchase_date if order and dated else None,
         latest_delivery=order.latest_delivery if order and dated else None,
-        claim_date=local.date(), claim_time=local.time().replace(microsecond=0) if known
-        else None, claim_date_known=known, amount_minor=amount,
+        claim_date=local.date(), claim_time=pinned_time(local, policy.tz) if known else None,
+        claim_date_known=known, amount_minor=amount,
         currency=currency or policy.currency, reason=Reason.OTHER)
 
 
@@ -162,8 +163,13 @@ def _marketplace_fix(store: Store, claim: Claim, notice: Notice
             f"right: atoz edit {claim.id} --marketplace {policy.marketplace}, then import it "
             "again"))
     changes: dict[str, str | None] = {"marketplace": policy.marketplace}
-    if claim.facts.amount_minor is None:
+    if notice.amount:  # Amazon's amount, in the marketplace's money
+        changes["amount"], changes["currency"] = notice.amount, notice.currency
+    elif claim.facts.amount_minor is None:
         changes["currency"] = notice.currency or policy.currency
+    elif moved := currency_after_move(claim.facts.currency, claim.marketplace,
+                                      policy.marketplace):
+        changes["currency"] = moved
     return changes, [f"  marketplace {claim.marketplace} -> {policy.marketplace} (from the "
                      f"e-mail; {claim.marketplace} was assumed, none was given)"]
 
@@ -267,7 +273,7 @@ def _decision(store: Store, notice: Notice, options: ImportOptions) -> Applied:
         state = "updated"
         if claim.outcome is outcome:
             return Applied("updated" if told else "unchanged", claim, told)
-        day = max(_day(notice, claim), claim.facts.claim_date)
+        day = _day(notice, claim)  # its own day, not raised to a stand-in filing day
         since = in_force_since(claim, store.history(claim.id))
         if since is not None and day < since:
             # An older decision (a second copy, a late forward): the one recorded since stands.

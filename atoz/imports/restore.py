@@ -35,6 +35,7 @@ from atoz.records import (
     Source,
     StepName,
 )
+from atoz.schema import gives_filing
 from atoz.store import NewClaim, Store
 
 VERSIONS = (1, 2)
@@ -157,13 +158,6 @@ def _claim(record: Any, where: str, options: ImportOptions) -> Exported:
         source = Source(_text(record, "source", where) or "import")
     except ValueError:
         source = Source.IMPORT
-    # Version 1 (atoz 0.1.0) has no claim_date_known: its finance-created claims carry the
-    # debit's posted date, a stand-in (as migration 0006 marks them in a 0.1.0 database).
-    known = record.get("claim_date_known", source is not Source.FINANCE) is not False
-    try:
-        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
-    except InputError as exc:
-        raise _fail(where, exc.field, exc.value, exc.problem) from None
     entries = record.get("history")
     if not isinstance(entries, list) or not entries:
         raise _fail(where, "history", "", "required: the claim's history (a non-empty list)")
@@ -171,6 +165,15 @@ def _claim(record: Any, where: str, options: ImportOptions) -> Exported:
     if history[0].kind is not HistoryKind.STATUS:
         raise _fail(f"{where}.history[0]", "kind", str(history[0].kind),
                     "the first entry must be the claim's filing (kind status)")
+    # Version 1 (atoz 0.1.0) has no claim_date_known: its finance-created claims carry the
+    # debit's posted date, a stand-in, unless an edit gave the filing moment since (as
+    # migration 0006 marks them in a 0.1.0 database).
+    known = record.get("claim_date_known", source is not Source.FINANCE or any(
+        h.kind is HistoryKind.EDIT and gives_filing(h.detail) for h in history)) is not False
+    try:
+        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
+    except InputError as exc:
+        raise _fail(where, exc.field, exc.value, exc.problem) from None
     return Exported(claim_id, facts, source, _instant(record, "created_at", where), history)
 
 
