@@ -7,6 +7,7 @@ cost more than most tests do.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,8 @@ from atoz.cli import app
 # seller; the day has begun in every marketplace), 20:00 CST in Shanghai, 21:00 in Tokyo, 12:00 in
 # London, 13:00 in Berlin. Claims in the tests are filed in October and November 2026.
 NOW = "2026-11-28T12:00:00+00:00"
+# For the whole run: session fixtures seed databases before any test's own environment.
+os.environ["ATOZ_NOW"] = NOW
 
 
 @pytest.fixture(scope="session")
