@@ -7,6 +7,7 @@ cost more than most tests do.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,14 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from atoz.cli import app
+
+# Saturday 28 November 2026, 12:00 UTC: the same calendar day from UTC-11 to UTC+11, so the
+# seller's "today" is the 28th in every zone the tests use: 04:00 PST in Los Angeles (the default
+# seller; the day has begun in every marketplace), 20:00 CST in Shanghai, 21:00 in Tokyo, 12:00 in
+# London, 13:00 in Berlin. Claims in the tests are filed in October and November 2026.
+NOW = "2026-11-28T12:00:00+00:00"
+# For the whole run: session fixtures seed databases before any test's own environment.
+os.environ["ATOZ_NOW"] = NOW
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +51,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Path) ->
     # marketplace being required delete it (a developer's own value never leaks in).
     monkeypatch.setenv("ATOZ_MARKETPLACE", "US")
     monkeypatch.setenv("COLUMNS", "200")
-    for name in ("ATOZ_TODAY", "ATOZ_NOW", "ATOZ_FORWARDERS", "NO_COLOR"):
+    for name in ("ATOZ_TODAY", "ATOZ_FORWARDERS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    # Every command acts at one fixed moment unless it passes --now/--today, so no test depends
+    # on the day the suite runs (in-process runs and subprocesses that copy os.environ alike).
+    # Tests of the machine's clock delete it; a test that sets ATOZ_TODAY must too (ATOZ_NOW
+    # wins over ATOZ_TODAY).
+    monkeypatch.setenv("ATOZ_NOW", NOW)
     return db
 
 

@@ -60,17 +60,17 @@ class Bad:
     args: tuple[str, ...]
     says: tuple[str, ...]
     files: tuple[tuple[str, Content], ...] = ()
-    env: tuple[tuple[str, str], ...] = ()
+    env: tuple[tuple[str, str | None], ...] = ()
     code: int = 2
     first: tuple[tuple[str, ...], ...] = ()
 
 
 def bad(case_id: str, *args: str, says: tuple[str, ...] | str,
-        files: dict[str, Content] | None = None, env: dict[str, str] | None = None,
+        files: dict[str, Content] | None = None, env: dict[str, str | None] | None = None,
         code: int = 2, first: tuple[tuple[str, ...], ...] = ()) -> ParameterSet:
     """A case: `atoz ARGS` ({tmp} in an argument is the test's folder; `files` are written
-    there first, and the commands in `first` run and succeed before it) must fail with `code`
-    and an error line holding every part of `says`."""
+    there first, and the commands in `first` run and succeed before it; `env` sets variables,
+    None unsets one) must fail with `code` and an error line holding every part of `says`."""
     parts = (says,) if isinstance(says, str) else says
     return pytest.param(Bad(args, parts, tuple((files or {}).items()),
                             tuple((env or {}).items()), code, first), id=case_id)
@@ -133,7 +133,8 @@ CASES = [
     bad("window-today-month-13", *WINDOW, "--today", "2026-13-01",
         says=("--today", "'2026-13-01'")),
     bad("window-today-from-env-garbage", *WINDOW, "--claim-date", "today",
-        env={"ATOZ_TODAY": "someday"}, says=("--today", "'someday'")),
+        # ATOZ_NOW (set by conftest) would win over ATOZ_TODAY: a seller who sets only this one.
+        env={"ATOZ_NOW": None, "ATOZ_TODAY": "someday"}, says=("--today", "'someday'")),
 
     # --- add: ids, amounts, codes, text ---------------------------------------------------------
     bad("add-order-id-too-short", "add", "113-123-123", "--order-date", "2026-10-01",
@@ -693,7 +694,10 @@ def test_bad_input_is_refused_in_one_line_and_writes_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     _write_files(tmp_path, case.files)
     for name, value in case.env:
-        monkeypatch.setenv(name, value)
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     for command in case.first:
         done = run(*command)
         assert done.exit_code == 0, done.output + done.stderr

@@ -147,3 +147,23 @@ def test_a_local_time_is_refused_or_names_an_instant_that_shows_that_time(
     later = instant.astimezone(dt.UTC) + dt.timedelta(hours=1)
     if note:  # a repeated time: the earlier reading, the later one an hour on shows it too
         assert later.astimezone(tz).replace(tzinfo=None) == wall
+
+
+# --- the clock: read once, from the machine unless told ----------------------------------------
+def test_a_command_acts_at_the_machines_clock_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite fixes ATOZ_NOW for every other test; here the machine's clock, and the order
+    in which the settings win."""
+    from atoz.cli.clock import read_now
+
+    monkeypatch.setenv("ATOZ_TZ", "Asia/Shanghai")
+    monkeypatch.delenv("ATOZ_NOW")
+    before = dt.datetime.now(dt.UTC)
+    now, note = read_now(None, None)
+    assert before <= now.at <= dt.datetime.now(dt.UTC) and note == ""
+    assert not now.whole_day
+    monkeypatch.setenv("ATOZ_TODAY", "2026-03-08")
+    assert read_now(None, None)[0].at == dt.datetime(2026, 3, 7, 16, tzinfo=dt.UTC)
+    monkeypatch.setenv("ATOZ_NOW", "2026-03-08 09:30")  # wins over ATOZ_TODAY
+    assert read_now(None, None)[0].at == dt.datetime(2026, 3, 8, 1, 30, tzinfo=dt.UTC)
+    # A flag wins over both.
+    assert read_now(None, "2026-03-09")[0].at == dt.datetime(2026, 3, 8, 16, tzinfo=dt.UTC)
