@@ -52,14 +52,14 @@ def open_lines(path: Path, name: str) -> Iterator[tuple[int, bytes]]:
 def _utf16_lines(handle: Any, name: str) -> Iterator[bytes]:
     """Excel's "Unicode Text" (tab-separated UTF-16), re-encoded as UTF-8; a file that starts
     like UTF-16 and then is not (an odd byte at the end, a broken pair) is refused by line."""
-    number = 0
+    read = 0
     try:
-        for number, line in enumerate(io.TextIOWrapper(handle, encoding="utf-16", newline=""),
-                                      start=1):
+        for line in io.TextIOWrapper(handle, encoding="utf-16", newline=""):
             yield line.encode("utf-8")
+            read += 1
     except UnicodeDecodeError:
         # Decoded in chunks: the bad bytes lie somewhere after the last whole line read.
-        where = f" after line {number}" if number else ""
+        where = f" after line {read}" if read else ""
         raise FileFormatError(f"{name}: not valid UTF-16{where}, though the file starts with a "
                               "UTF-16 byte-order mark") from None
 
