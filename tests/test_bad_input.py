@@ -11,7 +11,6 @@ traceback, and the database and its log byte-for-byte as they were (`samples.sto
 from __future__ import annotations
 
 import codecs
-
 import json
 import os
 import shutil
