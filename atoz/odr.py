@@ -116,10 +116,10 @@ def odr_ledger(store: Store, book: PolicyBook, now: Now, marketplace: str | None
         if marketplace:
             codes = [marketplace_code(marketplace)]
         else:
-            since = min(today(code) - dt.timedelta(days=book.policy(code).days(
-                "odr_window_days") + book.policy(code).days("odr_delay_days"))
-                for code in marketplaces())
-            codes = ledger_marketplaces(store, since)
+            codes = ledger_marketplaces(store, {
+                code: today(code) - dt.timedelta(days=book.policy(code).days(
+                    "odr_window_days") + book.policy(code).days("odr_delay_days"))
+                for code in marketplaces()})
             if orders is not None and len(codes) > 1:
                 raise InputError("orders", orders, "Amazon counts ODR per marketplace and your "
                                                    f"claims span {', '.join(codes)}: give the "

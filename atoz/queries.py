@@ -6,7 +6,7 @@ shows, not how many years of claims lie behind it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,11 +159,15 @@ def counted_without_order_date(store: Store, marketplace: str) -> list[Claim]:
         "order by id", [marketplace])]
 
 
-def ledger_marketplaces(store: Store, since: dt.date) -> list[str]:
-    """The marketplaces with a claim on an order from `since` on (or with no order date)."""
-    return [r["marketplace"] for r in store.rows(
-        "select distinct marketplace from claims where odr in ('counted', 'pending') and "
-        "(order_date >= ? or order_date is null) order by marketplace", [since.isoformat()])]
+def ledger_marketplaces(store: Store, since: Mapping[str, dt.date]) -> list[str]:
+    """The marketplaces (of `since`'s keys) with a claim on an order from that marketplace's
+    `since` day on, or with no order date. Two index seeks per marketplace: a `distinct` over
+    the claims would read every claim of years of history."""
+    sql = ("select exists(select 1 from claims where marketplace = ? and odr in "
+           "('counted', 'pending') and order_date >= ?) or exists(select 1 from claims where "
+           "marketplace = ? and odr in ('counted', 'pending') and order_date is null)")
+    return [code for code, day in sorted(since.items())
+            if store.conn.execute(sql, [code, day.isoformat(), code]).fetchone()[0]]
 
 
 # --- the calendar ----------------------------------------------------------------------------
