@@ -242,8 +242,7 @@ class Store:
         and remove a database this store created if nothing was recorded in it."""
         if self._forward:
             self._forward = False
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
         self.discard_if_unused()
 
     def discard_if_unused(self) -> bool:
@@ -255,8 +254,7 @@ class Store:
             return False
         made, self.created = self.created, None
         try:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             self.conn.execute("PRAGMA busy_timeout = 0")  # busy: another atoz is using it
             self.conn.execute("BEGIN IMMEDIATE")
             tables = [name for (name,) in self.conn.execute(
@@ -353,8 +351,7 @@ class Store:
             try:
                 self._apply_migrations()
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._forward = True
             return
@@ -433,8 +430,7 @@ class Store:
         try:
             yield
         except BaseException:
-            if self.conn.in_transaction:  # SQLite itself rolls back on some errors (disk full)
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._commit()
 
@@ -450,13 +446,18 @@ class Store:
             raise
         self.conn.execute("RELEASE atoz")
 
+    def _rollback(self) -> None:
+        """Roll back the open transaction, unless SQLite already has (it does on some errors,
+        a full disk among them)."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
     def _commit(self) -> None:
         try:
             self.set_meta("written_by", __version__)
             self.conn.execute("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
 
     def _commit_forward(self) -> None:
@@ -493,8 +494,7 @@ class Store:
         try:
             yield
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self.conn.execute("COMMIT")
 

@@ -109,8 +109,9 @@ class Session:
 
         for store in self.stores:
             store.commit_forward()
-        while self._brought:
-            note(self._brought.pop(0))
+        for text in self._brought:
+            note(text)
+        self._brought.clear()
 
     def abandon(self) -> None:
         """The command failed: an older database it was bringing forward is left as it was,
