@@ -59,6 +59,11 @@ class Session:
             note(f"{newer}: reading it, but only a newer atoz can record anything in it")
         return store
 
+    def read_if_any(self, option: Path | None) -> Store | None:
+        """The database read-only as it is, if there is one yet (for its local rules or what it
+        holds); None, and no file created, when there is not."""
+        return self.read(option, current=False) if self.db_path(option).exists() else None
+
     def write(self, option: Path | None) -> Store:
         """The database for a command that records something: created if missing; migrated,
         and its derived state rebuilt, if an older atoz made it. That bringing forward commits

@@ -68,17 +68,14 @@ def window(
     from atoz.windows import classify_filing, filing_window
 
     s = session(ctx)
-    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
-    code = marketplace_code(marketplace) if marketplace else \
-        marketplace_code(default, "ATOZ_MARKETPLACE") if default else "US"
+    code = marketplace_code(marketplace) if marketplace else _default_marketplace() or "US"
     tz = packaged(code).tz
     moment = s.now(now, today)
     day = moment.today_in(tz)  # `today` and the rules in force are the marketplace's
     filed = parse_date(claim_date, "claim_date", today=day, tz=tz) if claim_date else None
     # The rules of a claim filed that day (or today), with the seller's local rules if a
     # database holds them; read only: no database is created for a calculation.
-    store = s.read(db, current=False) if s.db_path(db).exists() else None
-    policy = s.book(store).policy(code, filed or day)
+    policy = s.book(s.read_if_any(db)).policy(code, filed or day)
     w = filing_window(parse_date(order_date, "order_date", today=day, tz=tz),
                       parse_date(latest_delivery, "latest_delivery", today=day, tz=tz), policy,
                       parse_day(delivered_on, "delivered_on", moment, tz)
@@ -196,7 +193,7 @@ def _marketplace_of(store: Store, order_id: str) -> tuple[str | None, bool]:
     from atoz.claims import marketplace_assumed
     from atoz.errors import InputError
     from atoz.orders import parse_order_id
-    from atoz.policy import marketplace_code, marketplaces
+    from atoz.policy import marketplaces
 
     oid = parse_order_id(order_id)
     if store.order(oid) is not None:
@@ -204,12 +201,19 @@ def _marketplace_of(store: Store, order_id: str) -> tuple[str | None, bool]:
     claims = store.claims_for_order(oid)
     if claims:  # an earlier claim on the order: its marketplace, assumed or said
         return claims[-1].marketplace, marketplace_assumed(store.history(claims[-1].id))
-    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
-    if default:
-        return marketplace_code(default, "ATOZ_MARKETPLACE"), True
+    if default := _default_marketplace():
+        return default, True
     raise InputError("marketplace", "", f"required: the marketplace the order is on, one of "
                                         f"{', '.join(marketplaces())} (or import the order "
                                         "first; with one store, set ATOZ_MARKETPLACE once)")
+
+
+def _default_marketplace() -> str | None:
+    """A seller with one store sets ATOZ_MARKETPLACE once."""
+    from atoz.policy import marketplace_code
+
+    default = os.environ.get("ATOZ_MARKETPLACE", "").strip()
+    return marketplace_code(default, "ATOZ_MARKETPLACE") if default else None
 
 
 @app.command("list")

@@ -20,7 +20,7 @@ from atoz.cli.app import (
     app,
     session,
 )
-from atoz.cli.render import note, out, print_json, print_table, say
+from atoz.cli.render import named, note, out, print_json, print_table, say
 
 MISSED_SHOWN = 10  # missed steps listed in the table; --json has them all
 ClaimArg = Annotated[str, typer.Argument(help="Claim number, or its order id.")]
@@ -90,11 +90,9 @@ def due_today(
                         title=f"Awaiting Amazon's decision: {len(day.awaiting)} claim(s) past "
                               "their response deadline")
         if day.filing_unknown:
-            ids = [str(c.id) for c in day.filing_unknown]
-            named = ", ".join(ids[:MISSED_SHOWN]) + (
-                f" and {len(ids) - MISSED_SHOWN} more" if len(ids) > MISSED_SHOWN else "")
+            ids = named([c.id for c in day.filing_unknown])
             say("", term)
-            say(f"Filing date unknown for claim(s) {named} (under review): no response "
+            say(f"Filing date unknown for claim(s) {ids} (under review): no response "
                 "deadline can be counted; set it with atoz edit CLAIM --claim-date DATE", term)
         if day.missed:
             say("", term)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -88,7 +88,7 @@ def import_file(
     listed = forwarders if forwarders is not None else os.environ.get("ATOZ_FORWARDERS", "")
     trusted = forwarding_addresses([listed])
     name = "stdin" if str(file) == "-" else file.name
-    with _stdin_file(kind) if str(file) == "-" else _as_is(file) as path:
+    with _stdin_file(kind) if str(file) == "-" else nullcontext(file) as path:
         kind = kind_of(path, kind, name)  # a file that cannot be imported opens no database
         store = s.write(db)
         with progress_on_stderr(f"Importing {name}") as progress:
@@ -105,11 +105,6 @@ def import_file(
     for line in result.notes:
         note(line)
     out(f"Imported {name}: {result.summary()}")
-
-
-@contextmanager
-def _as_is(path: Path) -> Iterator[Path]:
-    yield path
 
 
 def _out_to(out: Path | None) -> bool:

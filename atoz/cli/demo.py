@@ -3,17 +3,17 @@ database with a fixed day, so a newcomer sees what a seller sees every morning."
 
 from __future__ import annotations
 
-import tempfile
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from atoz.cli.app import app, session
 from atoz.cli.render import out
 from atoz.errors import AtozError, InputError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 # The sample data's "today": an evening in Los Angeles, already the next morning in Shanghai,
 # so the demo shows deadlines in your zone and the marketplace's wherever you run it.
@@ -35,7 +35,9 @@ SCRIPT = (
 def sample_dir() -> Traversable:
     """The bundled sample data: installed as package data (importlib.resources finds it in a
     virtualenv, `pip install --user` or pipx alike), or beside the package in a checkout that
-    was installed editable."""
+    was installed editable. (Imported here, not at the top: every command loads this module.)"""
+    from importlib import resources
+
     try:
         folder: Traversable = resources.files("atoz.sample_data")
     except ModuleNotFoundError:
@@ -69,6 +71,9 @@ def demo(
     """
     if keep is not None and keep.exists():
         raise InputError("keep", str(keep), "already exists; give a new path")
+    import tempfile
+    from importlib import resources
+
     session(ctx)
     with tempfile.TemporaryDirectory(prefix="atoz-demo-") as work, \
             resources.as_file(sample_dir()) as sample:

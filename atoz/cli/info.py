@@ -33,14 +33,10 @@ def info(
     s = session(ctx)
     moment = s.now(now, today)
     path = s.db_path(db)
-    integrity = None
-    if check:
-        integrity = check_file(path).integrity
-        data = info_json(path, moment, contents(s.read(db, current=False)), integrity)
-    else:
-        # Where the database will be, without creating it: a new user's first question.
-        data = info_json(path, moment, contents(s.read(db, current=False))
-                         if path.exists() else None)
+    integrity = check_file(path).integrity if check else None  # refuses a missing file
+    # Without one, where the database will be, and no file created: a new user's question.
+    store = s.read_if_any(db)
+    data = info_json(path, moment, contents(store) if store is not None else None, integrity)
     if as_json:
         print_json(data)
     else:

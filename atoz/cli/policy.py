@@ -60,8 +60,7 @@ def policy(
     from atoz.policy import marketplace_code, marketplaces, packaged
 
     s = session(ctx)
-    path = s.db_path(db)
-    book = s.book(s.read(db, current=False) if path.exists() else None)
+    book = s.book(s.read_if_any(db))
     codes = [marketplace_code(marketplace)] if marketplace else marketplaces()
     moment = s.now(now, today)
     days = {code: moment.today_in(packaged(code).tz) for code in codes}

@@ -250,6 +250,12 @@ def _paint(text: str, style: Style | None, color: bool) -> str:
     return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if color and style and text else text
 
 
+def named(items: Sequence[object], shown: int = 10) -> str:
+    """`1, 2, 3 and 8 more`: the first `shown` of a list a note names."""
+    listed = ", ".join(str(item) for item in items[:shown])
+    return listed + (f" and {len(items) - shown} more" if len(items) > shown else "")
+
+
 def display_width(text: str) -> int:
     """Columns `text` takes on a terminal: 2 for each Chinese or Japanese character."""
     if text.isascii():
@@ -312,13 +318,12 @@ def _row_lines(fmt: str) -> tuple[int, int]:
 
 
 def print_table(rows: Sequence[Sequence[Cell]], columns: Sequence[Column],
-                term: Terminal | None = None, *, fmt: str = "simple",
-                title: str | None = None) -> None:
+                term: Terminal | None = None, *, title: str | None = None) -> None:
     """`title` (if any) and the table on stdout, fitted to `term` (the real terminal if None)."""
     term = term or detect_terminal()
     if title is not None:
         say(title, term)
-    _write(sys.stdout, render_table(rows, columns, term, fmt=fmt) + "\n")
+    _write(sys.stdout, render_table(rows, columns, term) + "\n")
 
 
 def wrapped(text: str, term: Terminal, hang: int = 0) -> list[str]:

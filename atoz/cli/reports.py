@@ -20,7 +20,7 @@ from atoz.cli.app import (
     app,
     session,
 )
-from atoz.cli.render import Column, Terminal, print_json, render_table
+from atoz.cli.render import Column, Terminal, named, print_json, render_table
 from atoz.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ OrdersOption = Annotated[int | None, typer.Option(
     help="Orders placed in the ODR window (from Seller Central), for the rate vs 1%.")]
 _MARKDOWN = ("github", "pipe")  # formats that read as Markdown get Markdown headings
 SHOWN_ROWS = 50  # a table stops being read long before this; CSV and JSON keep every row
-NAMED = 10  # claims named in a note before "and N more"
 
 
 @dataclass(frozen=True)
@@ -138,11 +137,9 @@ def ledger_sections(ledger: Ledger) -> list[Section]:
             notes.append(f"{len(m.pending)} claim(s) on orders in or after the window are "
                          "under review and would count if granted against you or refunded.")
         if m.no_order_date:
-            ids = [str(c.id) for c in m.no_order_date]
-            named = ", ".join(ids[:NAMED]) + (f" and {len(ids) - NAMED} more"
-                                              if len(ids) > NAMED else "")
-            notes.append(f"Left out: {len(ids)} counted claim(s) with no order date ({named}), "
-                         "so atoz cannot place them in the window: atoz edit CLAIM "
+            ids = named([c.id for c in m.no_order_date])
+            notes.append(f"Left out: {len(m.no_order_date)} counted claim(s) with no order date "
+                         f"({ids}), so atoz cannot place them in the window: atoz edit CLAIM "
                          "--order-date D --latest-delivery D")
         notes.append(NOTE)
         sections.append(Section(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from atoz.agenda import Item, Urgency, ahead_for
-from atoz.claims import ClaimPicture, appeal_result
+from atoz.claims import ClaimPicture, appeal_result, claim_instant, claim_tz
 from atoz.cli.render import Column, Styled, Terminal, print_table, say
 from atoz.history_text import describe
 from atoz.instants import Now, left_text, seconds_between, start_of, two_zones, wall_text
@@ -17,7 +17,6 @@ from atoz.playbook import (
     NO_TIME,
     NO_TIME_HINT,
     STEP_WORDS,
-    claim_moment,
     last_day,
     overdue,
 )
@@ -45,11 +44,9 @@ def deadline_text(instant: dt.datetime, marketplace: str, now: Now) -> str:
 def filed_text(claim: Claim, now: Now) -> str:
     """When the claim was filed: its day, or with a time the instant as every instant is
     shown (`2026-11-17 02:30 CST (2026-11-16 19:30 CET)`)."""
-    facts = claim.facts
-    if facts.claim_time is None:
-        return facts.claim_date.isoformat()
-    tz = market_tz(claim.marketplace)
-    return two_zones(claim_moment(facts.claim_date, facts.claim_time, tz), now.zone, tz)
+    if claim.facts.claim_time is None:
+        return claim.facts.claim_date.isoformat()
+    return two_zones(claim_instant(claim), now.zone, claim_tz(claim))
 
 
 def amount_text(claim: Claim) -> str:
@@ -158,10 +155,6 @@ def appeal_line(p: ClaimPicture, now: Now) -> str:
     return f"until {p.appeal_until} (last day; atoz draft {claim.id} appeal)"
 
 
-def claim_tz(claim: Claim) -> dt.tzinfo:
-    return market_tz(claim.marketplace)
-
-
 def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
     """`atoz status CLAIM` as text."""
 
@@ -240,7 +233,7 @@ def show_picture(p: ClaimPicture, now: Now, term: Terminal) -> None:
         print_table(rows, [Column("step"), Column("state"), Column("due", drop=1),
                            Column("deadline", shorten=short_deadline),
                            Column("what / why", wrap=True)], term, title="Steps")
-        if any(NO_TIME in s.moved for s in p.steps):  # a note under the table, not a field
+        if no_time_hint(s.moved for s in p.steps):  # a note under the table, not a field
             say(NO_TIME_HINT.replace("CLAIM", str(claim.id)), term)
     line("")
     tz = claim_tz(claim)
