@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from atoz.claims import mark_step
+from atoz.claims import claim_tz, mark_step
 from atoz.instants import Now, seconds_between, start_of
-from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, overdue
-from atoz.policy import PolicyBook, packaged
+from atoz.playbook import RECORD_OUTCOME, STEP_WORDS, last_day_starting_before, overdue
+from atoz.policy import PolicyBook
 from atoz.queries import open_filing_unknown
 from atoz.records import Claim, HistoryKind, Step, StepName
 from atoz.store import Store
@@ -80,7 +80,7 @@ class Agenda:
 
 
 def _urgency(claim: Claim, step: Step, now: Now) -> Urgency:
-    tz = packaged(claim.marketplace).tz
+    tz = claim_tz(claim)
     if overdue(step, now.at, tz):
         return Urgency.OVERDUE
     if start_of(step.due, tz) < now.end_of_today():
@@ -99,8 +99,7 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
     horizon = now.end_of_today(ahead_days)
     with store.snapshot():
         open_rows = store.open_steps(now.at)
-        since = now.at - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
-        missed_rows = store.open_steps(since, now.at)
+        missed = _missed(store, now)
         # Past a response deadline counted from a stand-in day is no fact: such claims are
         # listed apart, as claims whose filing date the seller should give.
         waiting = [c for c in store.awaiting_decision(now.at) if c.facts.claim_date_known]
@@ -113,10 +112,10 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
             # An appeal may be made any day of its 30: listing it every day for a month
             # would bury the day's work, so it is a row once its last marketplace day has
             # begun by the end of the days shown (never first seen when already missed).
-            tz = packaged(claim.marketplace).tz
-            last_day = (step.deadline - dt.timedelta(microseconds=1)).astimezone(tz).date()
+            tz = claim_tz(claim)
+            last_day = last_day_starting_before(step.deadline, tz)
             (shown if start_of(last_day, tz) < horizon else appeals).append((claim, step))
-        elif start_of(step.due, packaged(claim.marketplace).tz) < horizon:
+        elif start_of(step.due, claim_tz(claim)) < horizon:
             shown.append((claim, step))
         else:
             later.append((claim, step))
@@ -124,18 +123,22 @@ def agenda(store: Store, now: Now, ahead_days: int = 0) -> Agenda:
                          seconds_between(now.at, step.deadline)) for claim, step in shown),
                    key=_key)
     next_step = None if items else min(later, key=lambda pair: pair[1].deadline, default=None)
-    missed = sorted((Item(claim, step, Urgency.MISSED, seconds_between(now.at, step.deadline))
-                     for claim, step in missed_rows), key=_key, reverse=True)
     awaiting = [Item(claim, None, Urgency.AWAITING, None) for claim in waiting]
     appeals.sort(key=lambda pair: (pair[1].deadline, pair[0].id))
     return Agenda(now, items, missed, awaiting, next_step, unknown, appeals)
 
 
+def _missed(store: Store, now: Now) -> list[Item]:
+    """Open steps whose deadline passed in the last MISSED_LOOKBACK_DAYS, the latest first."""
+    since = now.at - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
+    return sorted((Item(claim, step, Urgency.MISSED, seconds_between(now.at, step.deadline))
+                   for claim, step in store.open_steps(since, now.at)), key=_key, reverse=True)
+
+
 def ahead_for(now: Now, instant: dt.datetime) -> int:
     """The smallest `--ahead` whose days reach `instant` (a deadline at 00:00 ends the day
     before)."""
-    last = (instant - dt.timedelta(microseconds=1)).astimezone(now.zone).date()
-    return max(0, (last - now.today).days)
+    return max(0, (last_day_starting_before(instant, now.zone) - now.today).days)
 
 
 def skip_missed(store: Store, book: PolicyBook, now: Now, note: str | None
@@ -143,10 +146,10 @@ def skip_missed(store: Store, book: PolicyBook, now: Now, note: str | None
     """Acknowledge, as skipped today, every missed step `due-today` lists (after importing a
     backlog, one command instead of one per step). Call inside a write transaction."""
     marked = []
-    missed = agenda(store, now).missed
-    for item in sorted(missed, key=lambda i: (i.claim.id, i.step.due if i.step else None)):
+    for item in sorted(_missed(store, now), key=lambda i: (i.claim.id,
+                                                          i.step.due if i.step else None)):
         assert item.step is not None
         marked.append(mark_step(store, book, item.claim.id, str(item.step.name),
-                                now.today_in(packaged(item.claim.marketplace).tz), now,
+                                now.today_in(claim_tz(item.claim)), now,
                                 note or "acknowledged as missed", HistoryKind.SKIP))
     return marked

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from atoz.derive import Derivation, decision_for, derive, window_of
+from atoz.derive import Derivation, derive, window_of
 from atoz.errors import InputError, NotFoundError
 from atoz.facts import (
     DATE_FIELDS,
@@ -24,6 +24,7 @@ from atoz.facts import (
     check_facts,
     fact_texts,
     free_text,
+    not_before_filing,
     parse_choice,
     parse_day,
     parse_odr,
@@ -151,7 +152,7 @@ def add_claim(store: Store, book: PolicyBook, facts: ClaimFacts, now: Now, *,
     result = derivation(book, facts, [filing])
     claim_id = store.insert_claim(facts, source, now.recorded, result.derived)
     store.append(claim_id, filing)
-    store.save_derived(claim_id, result.derived, result.steps, result.decisions)
+    store.insert_steps(claim_id, result.steps, result.decisions)
     return reload(store, claim_id)
 
 
@@ -172,9 +173,7 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
                          f"claim {claim.id} is already {outcome} since {since}; to correct "
                          "that decision's day, who paid or its ODR count, see "
                          f"atoz edit {claim.id} --help")
-    if on < claim.facts.claim_date and claim.facts.claim_date_known:
-        raise InputError(day_field, on.isoformat(), f"is before the claim date "
-                                                    f"{claim.facts.claim_date}")
+    not_before_filing(on, claim.facts, day_field)
     in_force = in_force_since(claim, store.history(claim.id))
     if correction and in_force is None:
         raise InputError("correct", "", f"claim {claim.id} has no decision to correct; record "
@@ -184,13 +183,11 @@ def record_outcome(store: Store, book: PolicyBook, claim_id: int, outcome: Outco
                          f"is before the outcome in force ({claim.outcome} on {in_force}), which "
                          f"it would replace; if {claim.outcome} was recorded by mistake, "
                          f"record it with atoz status {claim.id} {outcome} --on {on} --correct")
-    policy = book.policy(claim.marketplace, claim.facts.claim_date)
-    chosen = decision_for(outcome, on, policy, payer, odr)
     facts_detail = dict(detail or {})
     if payer is not None:
-        facts_detail["payer"] = str(chosen.payer)
+        facts_detail["payer"] = str(payer)
     if odr is not None:
-        facts_detail["odr"] = str(chosen.odr)
+        facts_detail["odr"] = str(odr)
     if correction:
         facts_detail["correction"] = True
     store.append(claim.id, NewEntry(HistoryKind.STATUS, on, now.recorded, outcome=outcome,
@@ -225,9 +222,7 @@ def mark_step(store: Store, book: PolicyBook, claim_id: int, name: str, on: dt.d
     if step.state in (StepState.DONE, StepState.SKIPPED):
         raise InputError("step", str(step.name), f"already {step.state} for claim {claim.id}"
                          + (f" on {step.done_on}" if step.done_on else ""))
-    if on < claim.facts.claim_date and claim.facts.claim_date_known:
-        raise InputError("on", on.isoformat(), f"is before the claim date "
-                                               f"{claim.facts.claim_date}")
+    not_before_filing(on, claim.facts, "on")
     store.append(claim.id, NewEntry(kind, on, now.recorded, step=step.name,
                                     note=free_text(note, "note")))
     claim = refresh(store, book, claim.id)
@@ -335,9 +330,7 @@ def _decision_changes(claim: Claim, given: Mapping[str, str], now: Now
     changes: dict[str, tuple[Any, Any]] = {}
     if "decided_on" in wanted:
         on = parse_day(wanted["decided_on"], "decided_on", now, claim_tz(claim))
-        if on < claim.facts.claim_date and claim.facts.claim_date_known:
-            raise InputError("decided_on", wanted["decided_on"],
-                             f"is before the claim date {claim.facts.claim_date}")
+        not_before_filing(on, claim.facts, "decided_on", wanted["decided_on"])
         if on != claim.decided_on:
             changes["decided_on"] = (str(claim.decided_on), on.isoformat())
     if "payer" in wanted:

@@ -84,6 +84,15 @@ def not_future(day: dt.date, now: Now, tz: dt.tzinfo, field: str, text: str | No
                          "there); dates are the marketplace's days")
 
 
+def not_before_filing(day: dt.date, facts: ClaimFacts, field: str, text: str | None = None
+                      ) -> None:
+    """Refuse a day (a step, a decision, a debit) before the claim was filed, when that is
+    known."""
+    if facts.claim_date_known and day < facts.claim_date:
+        raise InputError(field, text or day.isoformat(),
+                         f"is before the claim date {facts.claim_date}")
+
+
 def parse_day(text: str, field: str, now: Now, tz: dt.tzinfo) -> dt.date:
     """A day a seller types for something that happened in a marketplace (`today` is the
     marketplace's today), not in the future."""

@@ -556,8 +556,14 @@ class Store:
         self.conn.execute(f"update claims set {', '.join(f'{k} = ?' for k in values)} "
                           "where id = ?", [*values.values(), claim_id])
         self.conn.execute("delete from steps where claim_id = ?", [claim_id])
-        self.conn.executemany(_INSERT_STEP, [s.columns(claim_id) for s in steps])
         self.conn.execute("delete from decisions where claim_id = ?", [claim_id])
+        self.insert_steps(claim_id, steps, decisions)
+
+    def insert_steps(self, claim_id: int, steps: Sequence[Step],
+                     decisions: Sequence[Decision]) -> None:
+        """The steps and decisions of a claim that has none yet (one just inserted, its
+        derived columns written with it)."""
+        self.conn.executemany(_INSERT_STEP, [s.columns(claim_id) for s in steps])
         self.conn.executemany(_INSERT_DECISION, [d.columns(claim_id, seq)
                                                  for seq, d in enumerate(decisions)])
 
@@ -578,13 +584,7 @@ class Store:
                    ) -> list[tuple[Claim, Step]]:
         """Open steps whose deadline instant is in (after, until], with their claims: one range
         read on the (state, deadline) index, however many years lie behind it."""
-        sql = ("select s.*, c.* from steps s join claims c on c.id = s.claim_id "
-               "where s.state = 'open' and s.deadline > ?")
-        params = [utc_text(deadline_after)]
-        if deadline_until is not None:
-            sql += " and s.deadline <= ?"
-            params.append(utc_text(deadline_until))
-        return self._with_claims(sql, params)
+        return self.steps_with_deadline(["open"], deadline_after, deadline_until)
 
     def steps_with_deadline(self, states: Sequence[str], after: dt.datetime,
                             until: dt.datetime | None = None) -> list[tuple[Claim, Step]]:
@@ -638,7 +638,7 @@ class Store:
             "recorded_at) values (?, ?, ?, ?, ?, ?)",
             [marketplace, rule, value, source,
              effective_from.isoformat() if effective_from else None,
-             recorded_at.astimezone(dt.UTC).isoformat()])
+             _stamp(recorded_at)])
 
     def message_seen(self, message_id: str) -> bool:
         return self.conn.execute("select 1 from mail_messages where message_id = ?",
@@ -649,7 +649,7 @@ class Store:
         self.conn.execute(
             "insert or ignore into mail_messages values (?, ?, ?, ?, ?, ?)",
             [message_id, claim_id, kind, utc_text(sent_at), subject[:300],
-             imported_at.astimezone(dt.UTC).isoformat()])
+             _stamp(imported_at)])
 
     # the whole file ------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

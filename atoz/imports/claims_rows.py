@@ -20,7 +20,14 @@ from typing import Any
 from atoz.claims import MARKETPLACE_ASSUMED
 from atoz.derive import recorded_steps
 from atoz.errors import FileFormatError, InputError
-from atoz.facts import check_facts, parse_choice, parse_day, parse_odr, parse_outcome
+from atoz.facts import (
+    check_facts,
+    not_before_filing,
+    parse_choice,
+    parse_day,
+    parse_odr,
+    parse_outcome,
+)
 from atoz.imports.common import ImportOptions, duplicated, read_text
 from atoz.instants import Now
 from atoz.money import parse_amount
@@ -86,9 +93,7 @@ def _steps(text: str | None, facts: ClaimFacts, now: Now) -> tuple[NewEntry, ...
         step: StepName = parse_choice(words[0], StepName, "steps_recorded")
         on = parse_day(" ".join(words[2:]), "steps_recorded", now,
                        packaged(facts.marketplace).tz)
-        if facts.claim_date_known and on < facts.claim_date:
-            raise InputError("steps_recorded", part, f"is before the claim date "
-                                                     f"{facts.claim_date}")
+        not_before_filing(on, facts, "steps_recorded", part)
         if any(e.step is step for e in entries):
             raise InputError("steps_recorded", part, f"names {step} twice")
         entries.append(NewEntry(_STATES[words[1].lower()], on, now.recorded, step=step))
@@ -232,9 +237,7 @@ def check_row(values: dict[str, str | None], line: int, raw: Raw, options: Impor
             raise InputError("decided_on", "", f"required when the outcome is {outcome}")
         decided = parse_day(decided_text, "decided_on", options.now,
                             packaged(facts.marketplace).tz)
-        if dated and decided < facts.claim_date:
-            raise InputError("decided_on", decided_text, f"is before the claim date "
-                                                         f"{facts.claim_date}")
+        not_before_filing(decided, facts, "decided_on", decided_text)
         if facts.order_date and decided < facts.order_date:
             raise InputError("decided_on", decided_text, f"is before the order date "
                                                          f"{facts.order_date}")
@@ -273,8 +276,7 @@ def _debit(values: dict[str, str | None], facts: ClaimFacts, now: Now) -> NewEnt
             raise InputError("debited_on", "", "required with debited_amount")
         return None
     on = parse_day(day, "debited_on", now, packaged(facts.marketplace).tz)
-    if facts.claim_date_known and on < facts.claim_date:
-        raise InputError("debited_on", day, f"is before the claim date {facts.claim_date}")
+    not_before_filing(on, facts, "debited_on", day)
     minor = parse_amount(amount, facts.currency, "debited_amount") if amount else \
         facts.amount_minor or 0
     return NewEntry(HistoryKind.DEBIT, on, now.recorded, note="debited (claims CSV)",
