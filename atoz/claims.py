@@ -344,6 +344,11 @@ def _decision_changes(claim: Claim, given: Mapping[str, str], now: Now
     return changes
 
 
+def debited_on(store: Store, claim_id: int, day: dt.date) -> bool:
+    """Whether a debit of that day is already recorded on the claim (imported again)."""
+    return any(h.kind is HistoryKind.DEBIT and h.on == day for h in store.history(claim_id))
+
+
 def record_debit(store: Store, book: PolicyBook, claim_id: int, amount_minor: int | None,
                  currency: str | None, posted: dt.date, now: Now, note: str) -> Claim:
     """Amazon debited the seller for the claim: a money fact. It says nothing of the ODR, so a

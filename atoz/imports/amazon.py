@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from atoz.dates import HINT, check_range, parse_date
 from atoz.errors import FileFormatError, InputError
 from atoz.imports.common import ImportOptions, parse_json, read_text
 from atoz.money import parse_amount, parse_currency
@@ -165,8 +166,11 @@ def load_json(path: Path, options: ImportOptions) -> tuple[Any, str]:
     return parse_json(options.name, text, parse_float=Decimal), text
 
 
-def json_lines(text: str, keys: list[str | None]) -> list[int]:
-    """The line where each record starts, found by its id in file order (1 when not found)."""
+def json_lines(text: str, records: list[Any], id_key: str) -> list[int]:
+    """The line where each record starts, found by its id (its `id_key`) in file order (1
+    when not found)."""
+    keys = [r.get(id_key) if isinstance(r, dict) and isinstance(r.get(id_key), str) else None
+            for r in records]
     lines, position, line = [], 0, 1
     for key in keys:
         found = text.find(f'"{key}"', position) if key else -1
@@ -181,8 +185,6 @@ def json_lines(text: str, keys: list[str | None]) -> list[int]:
 def local_date(text: str, field: str, policy: Policy) -> str:
     """An Amazon timestamp's date in the marketplace's zone (`2026-01-14T07:59:59Z` on
     amazon.com is 2026-01-13), as ISO text. A bare date is taken as it is."""
-    from atoz.dates import HINT, check_range, parse_date
-
     raw = text.strip()
     try:
         moment = dt.datetime.fromisoformat(raw)

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atoz.claims import derivation, mark_step, record_debit, record_outcome, reload
+from atoz.claims import (
+    debited_on,
+    derivation,
+    mark_step,
+    record_debit,
+    record_outcome,
+    reload,
+)
 from atoz.derive import recorded_steps
 from atoz.errors import FileFormatError, InputError
 from atoz.facts import fact_texts
@@ -251,9 +258,7 @@ class _Import:
 
     def _debit(self, claim: Claim, row: Row) -> bool:
         debit = row.debit
-        if debit is None or debit.on is None or any(
-                h.kind is HistoryKind.DEBIT and h.on == debit.on
-                for h in self.store.history(claim.id)):
+        if debit is None or debit.on is None or debited_on(self.store, claim.id, debit.on):
             return False
         detail = debit.detail or {}
         record_debit(self.store, self.options.book, claim.id, detail.get("amount_minor"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from atoz.claims import add_claim, record_debit
+from atoz.claims import add_claim, debited_on, record_debit
 from atoz.errors import FileFormatError, InputError
 from atoz.imports.amazon import (
     amount_minor,
@@ -37,7 +37,7 @@ from atoz.money import fmt
 from atoz.orders import parse_order_id
 from atoz.playbook import appeal_until
 from atoz.policy import Policy, packaged
-from atoz.records import ClaimFacts, HistoryKind, Payer, Reason, Source
+from atoz.records import ClaimFacts, Payer, Reason, Source
 from atoz.store import Store
 
 KIND = "finance-events"
@@ -139,7 +139,7 @@ def apply_event(store: Store, event: Event, options: ImportOptions) -> tuple[str
         open_claims = [c for c in earlier if c.is_open]
         target = open_claims[0] if open_claims else max(
             earlier, key=lambda c: (c.facts.claim_date, c.id))
-        if any(h.kind is HistoryKind.DEBIT and h.on == posted for h in store.history(target.id)):
+        if debited_on(store, target.id, posted):
             return "unchanged", ""
         claim = record_debit(store, options.book, target.id, event.amount_minor,
                              event.currency, posted, options.now,
@@ -185,11 +185,9 @@ def import_events(store: Store, path: Path, options: ImportOptions) -> ImportRes
     records = _events(options.name, data)
     result = ImportResult(KIND)
     told: list[str] = []
-    keys = [r.get("AmazonOrderId") if isinstance(r, dict) and
-            isinstance(r.get("AmazonOrderId"), str) else None for r in records]
     options.progress.phase("applying debits", len(records), "events")
     with Rejects(path, options) as rejects, rejects.transaction(store):
-        for record, line in zip(records, json_lines(text, keys), strict=True):
+        for record, line in zip(records, json_lines(text, records, "AmazonOrderId"), strict=True):
             options.progress.advance()
             try:
                 event = parse_event(store, record, options)

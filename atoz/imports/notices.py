@@ -258,7 +258,8 @@ def classify(letter: Letter, where: str, *, forwarders: frozenset[str],
     reason = _distrust(letter, outer, forwarders)
     if reason:
         return _unrecognised(base, reason)
-    kind, matched, language, body_hits = _kind(letter)
+    body = fold(letter.text)  # folded once: the kind, the amount and the ODR phrase read it
+    kind, matched, language, body_hits = _kind(letter, body)
     if language:
         base = replace(base, language=language)
     if kind is None:
@@ -275,8 +276,7 @@ def classify(letter: Letter, where: str, *, forwarders: frozenset[str],
     order_id, problem = _order_id(letter)
     if order_id is None:
         return _unrecognised(base, f"a {kind} ({said}), but {problem}", said)
-    amount = _amount(letter, body_hits, market)
-    body = fold(letter.text)
+    amount = _amount(body, body_hits, market)
     not_counted = kind is NoticeKind.DECISION and any(
         phrase in body for phrase in phrase_book().odr_not_counted)
     return replace(base, kind=kind, matched=said, outcome=outcome, order_id=order_id,
@@ -304,12 +304,12 @@ def _distrust(letter: Letter, outer: Letter | None, forwarders: frozenset[str]) 
     return ""
 
 
-def _kind(letter: Letter) -> tuple[NoticeKind | None, list[str], str, list[Phrase]]:
+def _kind(letter: Letter, body: str) -> tuple[NoticeKind | None, list[str], str, list[Phrase]]:
     """The kind, what decided it (and a body phrase that agrees), the language of the wording,
-    and the body phrases found in text order. The header decides first, then the subject,
-    then the body."""
+    and the body phrases found in text order (`body` is the letter's, folded). The header
+    decides first, then the subject, then the body."""
     book = phrase_book()
-    subject, body = fold(letter.subject), fold(letter.text)
+    subject = fold(letter.subject)
     hits = [p for p in book.phrases
             if p.folded in (subject if p.where == "subject" else body)]
     body_hits = sorted((p for p in hits if p.where == "body"), key=lambda p: body.find(p.folded))
@@ -359,10 +359,9 @@ _MONEY = re.compile(
 _WINDOW = 250  # characters after a phrase in which its amount is looked for
 
 
-def _amount(letter: Letter, body_hits: list[Phrase], market: str | None
-            ) -> tuple[str, str] | None:
-    """The amount next after a matched phrase, else after an amount label; never any amount."""
-    body = fold(letter.text)
+def _amount(body: str, body_hits: list[Phrase], market: str | None) -> tuple[str, str] | None:
+    """The amount in the folded body next after a matched phrase, else after an amount label;
+    never any amount."""
     starts = [body.find(p.folded) for p in body_hits]
     starts += [m.end() for label in phrase_book().amount_labels
                for m in re.finditer(re.escape(label.folded), body)]

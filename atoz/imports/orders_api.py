@@ -138,15 +138,13 @@ def _pages(name: str, data: Any, where: str, records: Callable[[Any], Any]) -> l
 
 def _import(store: Store, path: Path, options: ImportOptions, kind: str, records: list[Any],
             text: str, id_key: str, parse: Parse) -> ImportResult:
-    keys = [r.get(id_key) if isinstance(r, dict) and isinstance(r.get(id_key), str) else None
-            for r in records]
     options.progress.phase("reading orders", len(records))
     repeats = 0
     with Rejects(path, options) as rejects:
         sink = OrderSink(store, options, kind, per_order=True)
         with sink.staging():
             seen: set[str] = set()
-            for record, line in zip(records, json_lines(text, keys), strict=True):
+            for record, line in zip(records, json_lines(text, records, id_key), strict=True):
                 try:
                     if not isinstance(record, dict):
                         raise InputError("order", type(record).__name__, "not a JSON object")

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from atoz.errors import AtozError, InputError
-from atoz.files import check_target, replacing
+from atoz.files import replacing
 from atoz.imports.common import ImportOptions, row_error
 from atoz.store import Store
 
@@ -34,6 +34,7 @@ class Rejects:
         self.name = options.name
         self.sep = sep
         self.target = options.skip_bad
+        self.protect = options.protect
         self.header = header
         self.count = 0
         self._context: Any = None
@@ -43,11 +44,11 @@ class Rejects:
         if source is not None and self.target.exists() and self.target.resolve() == \
                 source.resolve():
             raise InputError("skip_bad", str(self.target), "is the file being imported")
-        check_target(self.target, "skip_bad", options.protect)
 
     def __enter__(self) -> Rejects:
         if self.target is not None:
-            self._context = replacing(self.target, "skip_bad")
+            # Checked there (a folder, no folder, the database) before anything is imported.
+            self._context = replacing(self.target, "skip_bad", self.protect)
             self._handle = self._context.__enter__()
             if self.header is not None:
                 self._write(f"{self.header}{self.sep}reject-reason\n")

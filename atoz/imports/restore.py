@@ -272,7 +272,7 @@ class Restore:
         claim_id = store.insert_claim(e.facts, e.source, e.created_at, derived.derived)
         for entry in e.history:
             store.append(claim_id, entry)
-        refresh(store, book, claim_id)
+        store.insert_steps(claim_id, derived.steps, derived.decisions)  # as the bulk path does
         self.result.added += 1
 
     def _facts(self, claim_id: int, have: ClaimFacts, want: ClaimFacts,
