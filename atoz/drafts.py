@@ -344,21 +344,19 @@ class Draft:
     notes: list[str] = field(default_factory=list)  # things the seller should know
 
 
-def make_draft(p: ClaimPicture, step: str, now: Now, folder: Path | None) -> Draft:
+def make_draft(p: ClaimPicture, name: StepName, now: Now, folder: Path | None) -> Draft:
     """The message for one step of one claim, checked for forbidden wording."""
-    name = parse_step(step)
     claim = p.claim
     steps = {s.name: s for s in p.steps}
     if name not in steps:
         if name is StepName.APPEAL:
-            raise InputError("step", str(step),
+            raise InputError("step", str(name),
                              f"claim {claim.id} was never granted seller-funded "
                              f"(it is {claim.outcome.label.lower()}), so there is "
                              "nothing to appeal; when Amazon grants it against "
                              f"you, record it with: atoz status {claim.id} "
                              "granted-seller-funded --on DATE")
-        # str(): the CLI passes a StepName, whose repr would show in the message.
-        raise InputError("step", str(step), f"claim {claim.id} has no {name} step")
+        raise InputError("step", str(name), f"claim {claim.id} has no {name} step")
     template = find_template(name, folder)
     text = fill(template, facts(p, name, now))
     notes = []

@@ -26,17 +26,18 @@ from atoz.money import decimal_text
 from atoz.playbook import last_day
 from atoz.progress import NO_PROGRESS, Progress
 from atoz.queries import Record, all_orders, records
+from atoz.records import iso
 from atoz.serialize import (
     claim_json,
     export_header_json,
     history_json,
-    iso,
     local_rule_json,
     market_tz,
     order_json,
     step_json,
 )
 from atoz.store import Store
+from atoz.windows import filing_between
 
 EXPORT_VERSION = 2
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (tab and
@@ -143,11 +144,9 @@ def export_csv(store: Store, now: Now, newline: str = "\n", progress: Progress =
             appeal = [s for s in record.steps if s.name == "appeal"]
             filed, outside = None, None
             if claim.window_opens and claim.window_closes and facts.claim_date_known:
-                opens, closes = claim.window_opens, claim.window_closes
-                filed = ("early" if facts.claim_date < opens else
-                         "late" if facts.claim_date > closes else "in-window")
-                outside = max((opens - facts.claim_date).days,
-                              (facts.claim_date - closes).days, 0)
+                filing = filing_between(claim.window_opens, claim.window_closes,
+                                        facts.claim_date)
+                filed, outside = str(filing.filed), filing.days_outside
             imported = {
                 **{name: data.get(name) for name in COLUMNS},
                 # A stand-in (finance debit, decision e-mail) is not a filing date: left empty,

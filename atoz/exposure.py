@@ -18,17 +18,16 @@ from atoz.money import totals
 from atoz.policy import PolicyBook, marketplaces, packaged
 from atoz.records import Order
 from atoz.weeks import Week, week_of
-from atoz.windows import filing_window
+from atoz.windows import CLOSES, filing_window
 
 CANCELLED = "cancelled"
-CLOSE_RULE = "window_closes_after_delivery"
 NO_PROMISE = "window cannot be computed until a date is given"
 
 
 def horizon(today: dt.date) -> dt.date:
     """The earliest latest-delivery (or order) date whose window can still be open today, in
     any marketplace: the store reads only orders from here on."""
-    longest = max(packaged(code).days(CLOSE_RULE) for code in marketplaces())
+    longest = max(packaged(code).days(CLOSES) for code in marketplaces())
     return today - dt.timedelta(days=longest)
 
 
@@ -78,7 +77,7 @@ def exposure(orders: Iterable[tuple[Order, bool]], today: dt.date, book: PolicyB
         policy = book.policy(order.marketplace)
         window = None
         if order.latest_delivery is None:
-            still_open = order.purchase_date + dt.timedelta(days=policy.days(CLOSE_RULE)) >= today
+            still_open = order.purchase_date + dt.timedelta(days=policy.days(CLOSES)) >= today
         else:
             window = filing_window(order.purchase_date, order.latest_delivery, policy)
             still_open = window.closes >= today

@@ -27,7 +27,7 @@ NOTE = ("atoz only sees A-to-z claims: negative feedback and chargebacks also co
 @dataclass(frozen=True)
 class Counted:
     claim: Claim
-    leaves_window: dt.date | None  # the first day it no longer counts
+    leaves_window: dt.date  # the first day it no longer counts
     counts_from: dt.date | None  # for an order too recent: the first day it counts
 
 
@@ -75,17 +75,16 @@ def market_ledger(store: Store, book: PolicyBook, marketplace: str, today: dt.da
     rows = claims_by_order_date(store, policy.marketplace, start, today,
                                 [str(Odr.COUNTED), str(Odr.PENDING)])
     counted, not_yet, pending = [], [], []
-    for claim in rows:
+    for claim in rows:  # by order date, so by the day each leaves the window
         order_date = claim.facts.order_date
         assert order_date is not None
+        leaves = order_date + dt.timedelta(days=days + delay)
         if claim.odr is Odr.PENDING:
             pending.append(claim)
         elif order_date <= end:
-            counted.append(Counted(claim, order_date + dt.timedelta(days=days + delay), None))
+            counted.append(Counted(claim, leaves, None))
         else:
-            not_yet.append(Counted(claim, order_date + dt.timedelta(days=days + delay),
-                                   order_date + dt.timedelta(days=delay)))
-    counted.sort(key=lambda c: (c.leaves_window or dt.date.max, c.claim.id))
+            not_yet.append(Counted(claim, leaves, order_date + dt.timedelta(days=delay)))
     target = policy.percent("odr_target_percent")
     ledger = MarketLedger(policy.marketplace, start, end, days, delay, target, counted,
                           not_yet, pending, counted_without_order_date(store, policy.marketplace),

@@ -157,17 +157,17 @@ class ClaimFacts:
         rely on it)."""
         return {
             "order_id": self.order_id, "marketplace": self.marketplace,
-            "order_date": _iso(self.order_date), "latest_delivery": _iso(self.latest_delivery),
+            "order_date": iso(self.order_date), "latest_delivery": iso(self.latest_delivery),
             "claim_date": self.claim_date.isoformat(),
             "claim_time": self.claim_time.isoformat() if self.claim_time else None,
             "claim_date_known": int(self.claim_date_known),
-            "delivered_on": _iso(self.delivered_on), "amount_minor": self.amount_minor,
+            "delivered_on": iso(self.delivered_on), "amount_minor": self.amount_minor,
             "currency": self.currency, "reason": str(self.reason), "buyer": self.buyer,
             "note": self.note,
         }
 
 
-def _iso(day: dt.date | None) -> str | None:
+def iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
@@ -273,7 +273,7 @@ class NewEntry:
     def columns(self, claim_id: int) -> tuple[Any, ...]:
         """(claim_id, kind, status, step, on_date, note, detail, recorded_at)."""
         return (claim_id, str(self.kind), str(self.outcome) if self.outcome else None,
-                str(self.step) if self.step else None, _iso(self.on), self.note or None,
+                str(self.step) if self.step else None, iso(self.on), self.note or None,
                 json.dumps(self.detail, sort_keys=True, ensure_ascii=False) if self.detail
                 else None, self.recorded_at.astimezone(dt.UTC).isoformat())
 
@@ -302,7 +302,7 @@ class Step:
     def columns(self, claim_id: int) -> tuple[Any, ...]:
         """(claim_id, step, due, deadline, moved, state, done_on)."""
         return (claim_id, str(self.name), self.due.isoformat(), utc_text(self.deadline),
-                self.moved or None, str(self.state), _iso(self.done_on))
+                self.moved or None, str(self.state), iso(self.done_on))
 
     def state_at(self, now: dt.datetime) -> StepState:
         """The state as of `now`: an open step whose deadline has passed is missed."""
@@ -362,9 +362,9 @@ class Derived:
     response_deadline: dt.datetime
 
     def columns(self) -> dict[str, Any]:
-        return {"outcome": str(self.outcome), "decided_on": _iso(self.decided_on),
+        return {"outcome": str(self.outcome), "decided_on": iso(self.decided_on),
                 "payer": str(self.payer) if self.payer else None, "odr": str(self.odr),
-                "debited_minor": self.debited_minor, "debited_on": _iso(self.debited_on),
-                "window_opens": _iso(self.window_opens),
-                "window_closes": _iso(self.window_closes),
+                "debited_minor": self.debited_minor, "debited_on": iso(self.debited_on),
+                "window_opens": iso(self.window_opens),
+                "window_closes": iso(self.window_closes),
                 "response_deadline": utc_text(self.response_deadline)}

@@ -101,12 +101,9 @@ def weekly_report(store: Store, book: PolicyBook, now: Now, week: Week | None = 
                                   now.at + dt.timedelta(days=APPEAL_AHEAD_DAYS + 1))
         ledger = odr_ledger(store, book, now, marketplace, orders)
     defaults = book.policy(marketplace or "US")
-    week_counts: dict[Outcome, int] = defaultdict(int)
     week_money: dict[Outcome, list[tuple[int | None, str | None]]] = defaultdict(list)
-    week_counts[Outcome.UNDER_REVIEW] = len(filed)
     week_money[Outcome.UNDER_REVIEW] = [(c.facts.amount_minor, c.facts.currency) for c in filed]
     for claim, decision in decided:
-        week_counts[decision.outcome] += 1
         week_money[decision.outcome].append((claim.facts.amount_minor, claim.facts.currency))
     all_counts: dict[Outcome, int] = defaultdict(int)
     all_money: dict[Outcome, list[tuple[int | None, str | None]]] = defaultdict(list)
@@ -121,7 +118,7 @@ def weekly_report(store: Store, book: PolicyBook, now: Now, week: Week | None = 
                 lost_all.append((total.lost_minor, total.currency))
             else:
                 won_all += total.claims
-    outcomes = [OutcomeLine(o, defaults.facts(o).odr, week_counts[o], totals(week_money[o]),
+    outcomes = [OutcomeLine(o, defaults.facts(o).odr, len(week_money[o]), totals(week_money[o]),
                             all_counts[o], totals(all_money[o])) for o in Outcome]
     won_week = sum(1 for _, d in decided if d.payer is not Payer.SELLER)
     return WeeklyReport(

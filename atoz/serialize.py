@@ -23,7 +23,7 @@ from atoz.odr import NOTE as ODR_NOTE
 from atoz.odr import Counted, Ledger, MarketLedger
 from atoz.playbook import STEP_WORDS, last_day, overdue
 from atoz.policy import LocalRule, Policy, Reading, packaged
-from atoz.records import Claim, HistoryEntry, Order, Step, StepState
+from atoz.records import Claim, HistoryEntry, Order, Step, StepState, iso
 from atoz.report import WeeklyReport, WinRate
 from atoz.weeks import week_of
 from atoz.windows import Filing, Window, classify_filing
@@ -35,10 +35,6 @@ if TYPE_CHECKING:  # the modules of single commands, loaded only by them
     from atoz.rule_changes import RuleChange
 
 Json = dict[str, Any]
-
-
-def iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def money(amount_minor: int | None, currency: str | None, prefix: str = "") -> Json:
@@ -184,7 +180,7 @@ def ledger_json(ledger: Ledger, now: Now) -> Json:
             "marketplaces": [market_ledger_json(m, now) for m in ledger.markets]}
 
 
-def _counted(c: Counted, now: Now) -> Json:
+def _counted(c: Counted) -> Json:
     facts = c.claim.facts
     return {"claim_id": c.claim.id, "order_id": facts.order_id,
             "marketplace": facts.marketplace, "outcome": str(c.claim.outcome),
@@ -199,8 +195,8 @@ def market_ledger_json(m: MarketLedger, now: Now) -> Json:
         "marketplace": m.marketplace, "window_start": iso(m.window_start),
         "window_end": iso(m.window_end), "window_days": m.window_days,
         "delay_days": m.delay_days, "target_percent": m.target_percent,
-        "counted": [_counted(c, now) for c in m.counted],
-        "not_yet_counted": [_counted(c, now) for c in m.not_yet],
+        "counted": [_counted(c) for c in m.counted],
+        "not_yet_counted": [_counted(c) for c in m.not_yet],
         "pending": [claim_json(c, now) for c in m.pending],
         "counted_without_order_date": [claim_json(c, now) for c in m.no_order_date],
         "defective_orders": m.defective_orders,

@@ -116,8 +116,14 @@ def filing_window(order_date: dt.date, latest_delivery: dt.date, policy: Policy,
 
 
 def classify_filing(window: Window, claim_date: dt.date) -> Filing:
-    if claim_date < window.opens:
-        return Filing(claim_date, Filed.EARLY, (window.opens - claim_date).days)
-    if claim_date > window.closes:
-        return Filing(claim_date, Filed.LATE, (claim_date - window.closes).days)
+    return filing_between(window.opens, window.closes, claim_date)
+
+
+def filing_between(opens: dt.date, closes: dt.date, claim_date: dt.date) -> Filing:
+    """A claim filed before the window opened, after it closed, or in it (a window's dates as
+    stored)."""
+    if claim_date < opens:
+        return Filing(claim_date, Filed.EARLY, (opens - claim_date).days)
+    if claim_date > closes:
+        return Filing(claim_date, Filed.LATE, (claim_date - closes).days)
     return Filing(claim_date, Filed.IN_WINDOW, 0)

@@ -20,8 +20,8 @@ from atoz.playbook import (
     last_day,
     overdue,
 )
-from atoz.records import Claim, HistoryEntry, Outcome, Step, StepName, StepState
-from atoz.serialize import iso, market_tz
+from atoz.records import Claim, HistoryEntry, Outcome, Step, StepName, StepState, iso
+from atoz.serialize import market_tz
 from atoz.windows import classify_filing
 
 
