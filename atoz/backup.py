@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atoz.errors import AtozError, InputError
-from atoz.files import PARTIAL, make_private_dirs, remove_quietly
+from atoz.files import make_private_dirs, remove_quietly, temp_beside
 from atoz.store import Store
 
 
@@ -71,11 +71,9 @@ def backup(store: Store, target: Path) -> Check:
         raise InputError("file", str(target), "is a folder; give a new file name"
                          if target.is_dir() else "already exists; choose a new file name")
     make_private_dirs(target.parent)
-    temp = target.with_name(f".{target.name}{PARTIAL}{os.getpid()}")
+    fd, temp = temp_beside(target)
+    os.close(fd)
     try:
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0),
-                     0o600)
-        os.close(fd)
         destination = sqlite3.connect(str(temp))
         try:
             # One snapshot for the copy and the count it is checked against: an `atoz add`

@@ -334,13 +334,9 @@ def parse_wall_moment(text: str, field: str, *, today: dt.date | None, tz: dt.tz
     timestamp with an offset names its instant (no note, whichever reading it is); a wall time
     is read by `local_instant`, and the day is the one the instant falls on."""
     reading = _read(text, field, today, TIME_HINT)
-    if reading.instant is not None:
-        local = _in_zone(reading.instant, tz, field, text)
-        return Moment(local.date(), pinned_time(local, tz), "")
-    day = check_range(reading.day, field, text)
-    if reading.time is None:
-        return Moment(day, None, "")
-    local, note = local_instant(day, reading.time, tz, field, text, recorded=recorded)
+    if reading.instant is None and reading.time is None:
+        return Moment(check_range(reading.day, field, text), None, "")
+    local, note = _instant_of(reading, field, text, tz, recorded=recorded)
     return Moment(local.date(), pinned_time(local, tz), note)
 
 
@@ -353,11 +349,17 @@ def parse_instant(
     `local_instant`; a date alone is 00:00 in `tz`; `2026-11-28T08:47:00+08:00` or `...Z` names
     the instant exactly, whatever `tz` is.
     """
-    reading = _read(text, field, today, TIME_HINT)
+    return _instant_of(_read(text, field, today, TIME_HINT), field, text, tz)
+
+
+def _instant_of(reading: _Reading, field: str, text: str, tz: dt.tzinfo, *,
+                recorded: bool = False) -> tuple[dt.datetime, str]:
+    """The instant a reading names: exactly, when it carried an offset; else its wall time
+    (00:00 without one) in `tz`, by `local_instant`."""
     if reading.instant is not None:
         return _in_zone(reading.instant, tz, field, text), ""
     day = check_range(reading.day, field, text)
-    return local_instant(day, reading.time, tz, field, text)
+    return local_instant(day, reading.time, tz, field, text, recorded=recorded)
 
 
 def plural(count: int, unit: str) -> str:

@@ -100,7 +100,8 @@ def create_private(path: Path) -> bool:
     return True
 
 
-def _temp_beside(target: Path) -> tuple[int, Path]:
+def temp_beside(target: Path) -> tuple[int, Path]:
+    """A new private file (0600, never through a link) with a random name beside `target`."""
     for _ in range(100):
         temp = target.with_name(f".{target.name}{PARTIAL}{secrets.token_hex(6)}")
         try:
@@ -118,7 +119,7 @@ def replacing(target: Path, field: str, protect: Sequence[Path] = ()) -> Iterato
     without an error (and is removed when it does not)."""
     check_target(target, field, protect)
     try:
-        fd, temp = _temp_beside(target)
+        fd, temp = temp_beside(target)
     except OSError as exc:
         raise AtozError(f"cannot write {target}: {exc.strerror}") from None
     try:

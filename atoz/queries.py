@@ -6,7 +6,7 @@ shows, not how many years of claims lie behind it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +30,18 @@ def _grouped(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[int, list[dict[st
         yield current, group
 
 
-def _merge(claims: Iterator[Claim], groups: Iterator[tuple[int, list[dict[str, Any]]]]
-           ) -> Iterator[tuple[Claim, list[dict[str, Any]]]]:
+def _rows_by_claim(groups: Iterator[tuple[int, list[dict[str, Any]]]]
+                   ) -> Callable[[int], list[dict[str, Any]]]:
+    """Each claim's rows from a stream grouped by claim id, asked for in increasing id order."""
     pending = next(groups, None)
-    for claim in claims:
-        while pending is not None and pending[0] < claim.id:
+
+    def take(claim_id: int) -> list[dict[str, Any]]:
+        nonlocal pending
+        while pending is not None and pending[0] < claim_id:
             pending = next(groups, None)
-        rows = pending[1] if pending is not None and pending[0] == claim.id else []
-        yield claim, rows
+        return pending[1] if pending is not None and pending[0] == claim_id else []
+
+    return take
 
 
 def all_claims(store: Store) -> Iterator[Claim]:
@@ -55,9 +59,9 @@ def claims_with_history(store: Store) -> Iterator[tuple[Claim, list[HistoryEntry
             return
         history = store.rows("select * from history where claim_id between ? and ? "
                              "order by claim_id, id", [claims[0].id, claims[-1].id])
-        groups = list(_grouped(history))
-        for claim, rows in _merge(iter(claims), iter(groups)):
-            yield claim, [HistoryEntry.from_row(r) for r in rows]
+        entries = _rows_by_claim(iter(list(_grouped(history))))
+        for claim in claims:
+            yield claim, [HistoryEntry.from_row(r) for r in entries(claim.id)]
         last = claims[-1].id
 
 
@@ -72,16 +76,12 @@ class Record:
 
 def records(store: Store) -> Iterator[Record]:
     """Every claim with its history and steps, in id order, from one snapshot."""
-    history = _grouped(store.rows("select * from history order by claim_id, id"))
-    steps = _grouped(store.rows("select * from steps order by claim_id, due, deadline, step"))
-    with_history = _merge(all_claims(store), history)
-    pending = next(steps, None)
-    for claim, rows in with_history:
-        while pending is not None and pending[0] < claim.id:
-            pending = next(steps, None)
-        claim_steps = pending[1] if pending is not None and pending[0] == claim.id else []
-        yield Record(claim, [HistoryEntry.from_row(r) for r in rows],
-                     [Step.from_row(s) for s in claim_steps])
+    history = _rows_by_claim(_grouped(store.rows("select * from history order by claim_id, id")))
+    steps = _rows_by_claim(_grouped(store.rows(
+        "select * from steps order by claim_id, due, deadline, step")))
+    for claim in all_claims(store):
+        yield Record(claim, [HistoryEntry.from_row(r) for r in history(claim.id)],
+                     [Step.from_row(s) for s in steps(claim.id)])
 
 
 def all_orders(store: Store) -> Iterator[Order]:
