@@ -110,14 +110,14 @@ class Checked:
 
 
 def check_facts(values: Mapping[str, str | None], now: Now,
-                claim_date_known: bool = True, recorded: bool | AbstractSet[str] = False
+                claim_date_known: bool = True, recorded: AbstractSet[str] = frozenset()
                 ) -> Checked:
     """Check a claim's fields (as text, keyed like the CSV columns) and return its facts.
 
     Raises InputError naming the first bad field. The claim date may carry a time of day in the
     marketplace's zone (or an offset); a wall time that does not exist there is refused, one
     that happens twice takes the earlier instant and says so. `recorded` names the fields atoz
-    recorded before (True: all of them, a restore; a set: the ones an edit keeps): they are not
+    recorded before (all of them for a restore, the ones an edit keeps): they are not
     refused for lying after `now` (a clock that ran behind) and a claim time the clocks skipped,
     which 0.1 accepted, is read as its earlier instant with a note rather than refused.
     """
@@ -128,9 +128,6 @@ def check_facts(values: Mapping[str, str | None], now: Now,
     given = {k: v for k, v in values.items() if v is not None and v.strip()}
     get = given.get
 
-    def kept(name: str) -> bool:
-        return recorded is True or (not isinstance(recorded, bool) and name in recorded)
-
     order_id = parse_order_id(get("order_id") or "")
     base = packaged(marketplace_code(get("marketplace") or "US"))
     tz = base.tz
@@ -140,7 +137,7 @@ def check_facts(values: Mapping[str, str | None], now: Now,
         text = get(name)
         if text is None:
             return None
-        if happened and not kept(name):  # an order date or a delivery cannot be in the future
+        if happened and name not in recorded:  # an order or a delivery cannot be in the future
             return parse_day(text, name, now, tz)
         return parse_date(text, name, today=now.today_in(tz), tz=tz)  # a promise may be
 
@@ -153,17 +150,17 @@ def check_facts(values: Mapping[str, str | None], now: Now,
         raise InputError(missing, "", "required with the other order date (YYYY-MM-DD)")
     claim_text = get("claim_date") or "today"
     claim = parse_wall_moment(claim_text, "claim_date", today=now.today_in(tz), tz=tz,
-                              recorded=kept("claim_date"))
+                              recorded="claim_date" in recorded)
     claim_day, claim_time = claim.day, claim.time
     notes = [claim.note] if claim.note else []
-    if not kept("claim_date"):
+    if "claim_date" not in recorded:
         if claim_time is None:
             not_future(claim_day, now, tz, "claim_date", claim_text)
         elif claim_moment(claim_day, claim_time, tz) > now.horizon:
             raise InputError("claim_date", claim_text, "is in the future (it is "
                                                        f"{wall_text(now.at, tz)} there)")
     if order_date is not None and claim_day < order_date and claim_date_known:
-        if kept("claim_date") and not kept("order_date"):  # name what the seller just gave
+        if "claim_date" in recorded and "order_date" not in recorded:  # name what was given
             raise InputError("order_date", get("order_date") or "",
                              f"is after the claim date {claim_day}")
         raise InputError("claim_date", claim_text, f"is before the order date {order_date}")

@@ -20,7 +20,7 @@ from typing import Any
 from atoz.claims import MAX_ID, derivation, refresh
 from atoz.dates import check_range
 from atoz.errors import FileFormatError, InputError, quote
-from atoz.facts import MAX_TEXT, check_facts, fact_texts, is_text
+from atoz.facts import FACT_FIELDS, MAX_TEXT, check_facts, fact_texts, is_text
 from atoz.imports.common import ImportOptions, ImportResult
 from atoz.imports.json_stream import stream_object
 from atoz.money import parse_amount, parse_currency
@@ -171,7 +171,8 @@ def _claim(record: Any, where: str, options: ImportOptions) -> Exported:
     known = record.get("claim_date_known", source is not Source.FINANCE or any(
         h.kind is HistoryKind.EDIT and gives_filing(h.detail) for h in history)) is not False
     try:
-        facts = check_facts(values, options.now, claim_date_known=known, recorded=True).facts
+        facts = check_facts(values, options.now, claim_date_known=known,
+                            recorded=frozenset(FACT_FIELDS)).facts
     except InputError as exc:
         raise _fail(where, exc.field, exc.value, exc.problem) from None
     return Exported(claim_id, facts, source, _instant(record, "created_at", where), history)
